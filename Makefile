@@ -1,0 +1,44 @@
+# Tailor build, test and benchmark targets. `make test` is what CI runs.
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+SHARED_DATA ?= ../shared/data
+PKGS        := ./...
+
+.PHONY: all build test unit lint fuzz bench bench-engine clean
+
+all: build
+
+build:
+	$(GO) build -o bin/tailor ./cmd/tailor
+
+# All tests: lint, unit and integration tests, and short fuzz runs of the parsers.
+test: lint unit fuzz
+
+unit:
+	$(GO) test -count=1 $(PKGS)
+
+lint:
+	@out="$$(gofmt -l cmd internal)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	$(GO) run $(STATICCHECK) $(PKGS)
+
+# Short coverage-guided fuzz runs of every trace parser (go test -fuzz takes one target at a time).
+FUZZTIME ?= 10s
+fuzz:
+	@for f in $$($(GO) test -list '^Fuzz' ./internal/trace | grep '^Fuzz'); do \
+		echo "fuzz $$f"; \
+		$(GO) test -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./internal/trace || exit 1; \
+	done
+
+# Full replay benchmark on every dataset in ../shared/data (writes nothing; copy into docs/benchmarks.md).
+bench: build
+	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
+		echo "== $$d"; ./bin/tailor bench recommenders --data $(SHARED_DATA)/$$d || exit 1; \
+	done
+
+# Engine ingest speed and state size, side by side with VPA's AggregateContainerState.
+bench-engine:
+	$(GO) test -run='^$$' -bench=. -benchmem ./internal/baseline/vpa
+
+clean:
+	rm -rf bin

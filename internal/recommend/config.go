@@ -1,0 +1,102 @@
+package recommend
+
+import (
+	"fmt"
+	"time"
+)
+
+// Config holds every knob of the engine. Default() is the tuned setting.
+type Config struct {
+	CPU       CPUConfig
+	Memory    MemoryConfig
+	Stability StabilityConfig
+}
+
+// CPUConfig drives the CPU request.
+type CPUConfig struct {
+	HalfLife   time.Duration // decay of the usage histogram
+	Percentile float64       // target percentile of usage (0..1)
+	Lower      float64       // percentile for the lower bound
+	Upper      float64       // percentile for the upper bound
+	Margin     float64       // safety margin fraction added to the percentile
+	Min        float64       // floor in cores
+	Max        float64       // cap in cores (0 = none)
+	// LimitRatio sets a CPU limit = request * LimitRatio; 0 leaves the limit unset.
+	LimitRatio float64
+	// ThrottleBump raises the request by this fraction when more than
+	// ThrottleThreshold of CFS periods were throttled recently.
+	ThrottleBump      float64
+	ThrottleThreshold float64
+}
+
+// MemoryConfig drives the memory request and limit.
+type MemoryConfig struct {
+	Window     time.Duration // length of one peak window
+	Windows    int           // windows kept (history length = Window*Windows)
+	Margin     float64       // safety margin fraction over the peak
+	Min        float64       // floor in bytes
+	Max        float64       // cap in bytes (0 = none)
+	OOMBump    float64       // after an OOM: at least usage*(1+OOMBump) ...
+	OOMMinBump float64       // ... and at least usage+OOMMinBump bytes
+	// LimitMargin sets memory limit = request*(1+LimitMargin); the replay's
+	// primary mode overrides it with limit = request.
+	LimitMargin float64
+}
+
+// StabilityConfig decides when a new recommendation is worth applying.
+type StabilityConfig struct {
+	// MinChange is the smallest relative change applied (hysteresis).
+	MinChange float64
+	// DownDelay is the least time between two decreases of one resource.
+	DownDelay time.Duration
+	// Confidence is the history length at which the recommendation is
+	// fully trusted; before it, decreases are damped.
+	Confidence time.Duration
+}
+
+// Default returns the tuned default configuration.
+func Default() Config {
+	return Config{
+		CPU: CPUConfig{
+			HalfLife: 24 * time.Hour, Percentile: 0.9, Lower: 0.5, Upper: 0.98,
+			Margin: 0.10, Min: 0.005, ThrottleBump: 0.2, ThrottleThreshold: 0.05,
+		},
+		Memory: MemoryConfig{
+			Window: time.Hour, Windows: 7 * 24, Margin: 0.10, Min: 16 << 20,
+			OOMBump: 0.2, OOMMinBump: 100 << 20,
+		},
+		Stability: StabilityConfig{MinChange: 0.10, DownDelay: 24 * time.Hour, Confidence: 7 * 24 * time.Hour},
+	}
+}
+
+// Validate names the first field that is out of range.
+func (c Config) Validate() error {
+	checks := []struct {
+		ok   bool
+		name string
+		v    any
+	}{
+		{c.CPU.HalfLife > 0, "cpu.halfLife", c.CPU.HalfLife},
+		{c.CPU.Percentile > 0 && c.CPU.Percentile <= 1, "cpu.percentile", c.CPU.Percentile},
+		{c.CPU.Lower > 0 && c.CPU.Lower <= c.CPU.Percentile, "cpu.lower", c.CPU.Lower},
+		{c.CPU.Upper >= c.CPU.Percentile && c.CPU.Upper <= 1, "cpu.upper", c.CPU.Upper},
+		{c.CPU.Margin >= 0, "cpu.margin", c.CPU.Margin},
+		{c.CPU.Min >= 0, "cpu.min", c.CPU.Min},
+		{c.CPU.Max == 0 || c.CPU.Max >= c.CPU.Min, "cpu.max", c.CPU.Max},
+		{c.CPU.LimitRatio == 0 || c.CPU.LimitRatio >= 1, "cpu.limitRatio", c.CPU.LimitRatio},
+		{c.Memory.Window > 0, "memory.window", c.Memory.Window},
+		{c.Memory.Windows > 0, "memory.windows", c.Memory.Windows},
+		{c.Memory.Margin >= 0, "memory.margin", c.Memory.Margin},
+		{c.Memory.Min >= 0, "memory.min", c.Memory.Min},
+		{c.Memory.Max == 0 || c.Memory.Max >= c.Memory.Min, "memory.max", c.Memory.Max},
+		{c.Memory.OOMBump >= 0, "memory.oomBump", c.Memory.OOMBump},
+		{c.Stability.MinChange >= 0, "stability.minChange", c.Stability.MinChange},
+		{c.Stability.DownDelay >= 0, "stability.downDelay", c.Stability.DownDelay},
+	}
+	for _, k := range checks {
+		if !k.ok {
+			return fmt.Errorf("recommend config: %s: %v is out of range", k.name, k.v)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,86 @@
+package recommend
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"tailor.dev/tailor/internal/workload"
+)
+
+// Recommendation is the engine's output for one container.
+type Recommendation struct {
+	Target     workload.Resources // requests and limits to run with
+	Lower      workload.Resources // requests below which the container is short
+	Upper      workload.Resources // requests above which it is wasteful
+	HasCPU     bool
+	HasMemory  bool
+	Confidence float64 // 0..1, grows with history length
+	History    time.Duration
+	Reasons    []Reason
+}
+
+const (
+	milliCore = 0.001
+	mebibyte  = 1 << 20
+)
+
+// Recommend computes requests and limits from the state at time now.
+func (e *Engine) Recommend(s *State, now time.Time) Recommendation {
+	r := Recommendation{HasCPU: s.cpuSeen && !s.cpu.empty(), HasMemory: s.memSeen, History: s.History()}
+	r.Confidence = math.Min(1, r.History.Hours()/e.cfg.Stability.Confidence.Hours())
+	if r.HasCPU {
+		target := e.cpuValue(s, e.cfg.CPU.Percentile)
+		r.Target.CPURequest = target.v
+		r.Reasons = append(r.Reasons, target.reasons...)
+		r.Lower.CPURequest = e.cpuValue(s, e.cfg.CPU.Lower).v
+		r.Upper.CPURequest = math.Max(target.v, e.cpuValue(s, e.cfg.CPU.Upper).v)
+		if e.cfg.CPU.LimitRatio > 0 {
+			r.Target.CPULimit = target.v * e.cfg.CPU.LimitRatio
+		}
+	}
+	if r.HasMemory {
+		w := now.Unix() / e.win
+		target := e.memValue(s, w, e.cfg.Memory.Windows)
+		r.Target.MemRequest = target.v
+		r.Target.MemLimit = target.v * (1 + e.cfg.Memory.LimitMargin)
+		r.Reasons = append(r.Reasons, target.reasons...)
+		// The last day's peak bounds what the container needs right now.
+		day := int(24 * time.Hour / e.cfg.Memory.Window)
+		r.Lower.MemRequest = e.memValue(s, w, max(1, day)).v
+		r.Upper.MemRequest = target.v * (1 + e.cfg.Memory.Margin)
+	}
+	return r
+}
+
+func (e *Engine) cpuValue(s *State, p float64) value {
+	c := e.cfg.CPU
+	x := value{resource: "cpu"}
+	x = x.note("estimate", s.cpu.percentile(e.cpu, p),
+		fmt.Sprintf("p%g of usage, %v half-life", p*100, c.HalfLife))
+	return pipeline(x,
+		withMargin(c.Margin),
+		withBump(float64(s.throttle) > c.ThrottleThreshold, c.ThrottleBump, "throttle-bump",
+			fmt.Sprintf("throttled %.0f%% of periods", s.throttle*100)),
+		withFloor(c.Min, "minimum CPU request"),
+		withClamp(c.Max, "maximum CPU request"),
+		roundUp(milliCore))
+}
+
+func (e *Engine) memValue(s *State, w int64, windows int) value {
+	m := e.cfg.Memory
+	x := value{resource: "memory"}
+	x = x.note("estimate", s.mem.max(w, windows),
+		fmt.Sprintf("peak working set over %v", time.Duration(windows)*m.Window))
+	oomFresh := s.oomAt > 0 && (w-s.oomAt/e.win) < int64(m.Windows)
+	oomFloor := 0.0
+	if oomFresh {
+		oomFloor = float64(s.oomMem)
+	}
+	return pipeline(x,
+		withMargin(m.Margin),
+		withFloor(oomFloor, fmt.Sprintf("OOM kill: limit raised by max(%.0f%%, %d MiB)", m.OOMBump*100, int(m.OOMMinBump/mebibyte))),
+		withFloor(m.Min, "minimum memory request"),
+		withClamp(m.Max, "maximum memory request"),
+		roundUp(mebibyte))
+}

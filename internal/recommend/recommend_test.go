@@ -1,0 +1,193 @@
+package recommend
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"tailor.dev/tailor/internal/workload"
+)
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func sample(at time.Duration, cpu, mem float64) workload.Sample {
+	return workload.Sample{Time: t0.Add(at), Interval: 5 * time.Minute, CPU: cpu, Memory: mem, ThrottledFraction: math.NaN()}
+}
+
+func mustEngine(t *testing.T, cfg Config) *Engine {
+	t.Helper()
+	e, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func TestSteps(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    float64
+		step  step
+		want  float64
+		noted bool
+	}{
+		{"margin", 1, withMargin(0.1), 1.1, true},
+		{"zero margin", 1, withMargin(0), 1, false},
+		{"floor raises", 0.001, withFloor(0.005, "min"), 0.005, true},
+		{"floor keeps", 0.01, withFloor(0.005, "min"), 0.01, false},
+		{"clamp caps", 10, withClamp(4, "max"), 4, true},
+		{"clamp off", 10, withClamp(0, "max"), 10, false},
+		{"bump on", 1, withBump(true, 0.2, "throttle-bump", "x"), 1.2, true},
+		{"bump off", 1, withBump(false, 0.2, "throttle-bump", "x"), 1, false},
+		{"round millicores", 0.1234, roundUp(milliCore), 0.124, false},
+		{"round exact", 0.5, roundUp(milliCore), 0.5, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.step(value{resource: "cpu", v: tc.in})
+			if math.Abs(got.v-tc.want) > 1e-9 {
+				t.Fatalf("value = %v, want %v", got.v, tc.want)
+			}
+			if (len(got.reasons) > 0) != tc.noted {
+				t.Fatalf("reasons = %v, want noted=%v", got.reasons, tc.noted)
+			}
+		})
+	}
+}
+
+func TestRecommendSteadyUsage(t *testing.T) {
+	e := mustEngine(t, Default())
+	s := e.NewState()
+	for i := 0; i < 3*288; i++ { // 3 days at 5 minutes
+		e.Add(s, sample(time.Duration(i)*5*time.Minute, 0.5, 1<<30))
+	}
+	rec := e.Recommend(s, t0.Add(72*time.Hour))
+	cpu, mem := rec.Target.CPURequest, rec.Target.MemRequest
+	if cpu < 0.5*1.1 || cpu > 0.5*1.1*1.06 {
+		t.Errorf("cpu = %v, want p90 (0.5) +10%% within one bucket", cpu)
+	}
+	if mem != math.Ceil(1.1*(1<<30)/(1<<20))*(1<<20) {
+		t.Errorf("memory = %v, want 1 GiB +10%% rounded to MiB", mem)
+	}
+	if rec.Target.MemLimit != mem || rec.Target.CPULimit != 0 {
+		t.Errorf("limits = %+v, want memory limit = request and no CPU limit", rec.Target)
+	}
+	if rec.Confidence <= 0 || rec.Confidence >= 1 {
+		t.Errorf("confidence = %v after 3 of 7 days", rec.Confidence)
+	}
+	if !strings.Contains(rec.Reasons[0].Detail, "p90") {
+		t.Errorf("first reason %q does not name the percentile", rec.Reasons[0].Detail)
+	}
+}
+
+func TestRecommendCPUOnly(t *testing.T) {
+	e := mustEngine(t, Default())
+	s := e.NewState()
+	e.Add(s, sample(0, 1, math.NaN()))
+	rec := e.Recommend(s, t0)
+	if !rec.HasCPU || rec.HasMemory || rec.Target.MemRequest != 0 {
+		t.Fatalf("CPU-only trace gave %+v", rec)
+	}
+}
+
+func TestOOMRaisesMemoryAtOnce(t *testing.T) {
+	e := mustEngine(t, Default())
+	s := e.NewState()
+	for i := 0; i < 288; i++ {
+		e.Add(s, sample(time.Duration(i)*5*time.Minute, 0.1, 500<<20))
+	}
+	e.RecordOOM(s, t0.Add(24*time.Hour), 600<<20, 610<<20)
+	rec := e.Recommend(s, t0.Add(24*time.Hour))
+	want := float64(610<<20) * 1.2 // max(+20%, +100 MiB) of the usage at OOM
+	if rec.Target.MemRequest < want {
+		t.Fatalf("memory after OOM = %v MiB, want >= %v MiB", rec.Target.MemRequest/(1<<20), want/(1<<20))
+	}
+	found := false
+	for _, r := range rec.Reasons {
+		found = found || strings.Contains(r.Detail, "OOM")
+	}
+	if !found {
+		t.Errorf("reasons %v do not mention the OOM", rec.Reasons)
+	}
+	// The bump is remembered for the whole window, not just one decision.
+	rec = e.Recommend(s, t0.Add(5*24*time.Hour))
+	if rec.Target.MemRequest < want {
+		t.Fatalf("OOM bump forgotten after 4 days: %v MiB", rec.Target.MemRequest/(1<<20))
+	}
+}
+
+func TestMergeReplicas(t *testing.T) {
+	e := mustEngine(t, Default())
+	a, b, m := e.NewState(), e.NewState(), e.NewState()
+	for i := 0; i < 288; i++ {
+		at := time.Duration(i) * 5 * time.Minute
+		e.Add(a, sample(at, 0.2, 100<<20))
+		e.Add(b, sample(at, 0.8, 300<<20))
+	}
+	e.Merge(m, a)
+	e.Merge(m, b)
+	rec := e.Recommend(m, t0.Add(24*time.Hour))
+	if rec.Target.CPURequest < 0.8 || rec.Target.MemRequest < 300<<20 {
+		t.Fatalf("merged recommendation %+v must cover the busier replica", rec.Target)
+	}
+	if m.Samples() != 2*288 {
+		t.Fatalf("merged samples = %d", m.Samples())
+	}
+}
+
+func TestDecideGate(t *testing.T) {
+	cfg := Default()
+	e := mustEngine(t, cfg)
+	rec := func(cpu, upper float64, conf float64) Recommendation {
+		return Recommendation{HasCPU: true, Confidence: conf,
+			Target: workload.Resources{CPURequest: cpu}, Upper: workload.Resources{CPURequest: upper}}
+	}
+	day := 24 * time.Hour
+	tests := []struct {
+		name     string
+		cur      float64
+		rec      Recommendation
+		lastDown time.Duration // before now; 0 = never
+		want     float64
+		step     string
+	}{
+		{"unset applies", 0, rec(1, 1.2, 0), 0, 1, "apply"},
+		{"raise now", 1, rec(1.2, 1.3, 0.1), 0, 1.2, "apply"},
+		{"small raise held", 1, rec(1.05, 1.1, 1), 0, 1, "hold"},
+		{"small cut held", 1, rec(0.95, 1.0, 1), 0, 1, "hold"},
+		{"cut after delay", 1, rec(0.5, 0.9, 1), 2 * day, 0.5, "apply"},
+		{"cut deferred", 1, rec(0.8, 0.95, 1), day / 2, 1, "hold"},
+		{"far above upper cuts now", 2, rec(0.8, 1.0, 1), day / 2, 0.8, "apply"},
+		{"above upper but young history", 2, rec(0.8, 1.0, 0.5), day / 2, 2, "hold"},
+	}
+	now := t0.Add(30 * day)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := e.NewState()
+			if tc.lastDown > 0 {
+				s.lastDownCPU = now.Add(-tc.lastDown).Unix()
+			}
+			next, why := e.Decide(s, tc.rec, workload.Resources{CPURequest: tc.cur}, now)
+			if next.CPURequest != tc.want || why[0].Step != tc.step {
+				t.Fatalf("got %v (%s: %s), want %v (%s)", next.CPURequest, why[0].Step, why[0].Detail, tc.want, tc.step)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	if err := Default().Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := Default()
+	bad.CPU.Percentile = 1.5
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "cpu.percentile") {
+		t.Fatalf("err = %v, want it to name cpu.percentile", err)
+	}
+	bad = Default()
+	bad.Memory.Windows = 0
+	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "memory.windows") {
+		t.Fatalf("err = %v, want it to name memory.windows", err)
+	}
+}
