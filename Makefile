@@ -2,7 +2,7 @@
 GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
-PKGS        := ./...
+PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
 .PHONY: all build test unit lint fuzz bench bench-engine clean
 

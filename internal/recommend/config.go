@@ -45,8 +45,12 @@ type MemoryConfig struct {
 
 // StabilityConfig decides when a new recommendation is worth applying.
 type StabilityConfig struct {
-	// MinChange is the smallest relative change applied (hysteresis).
+	// MinChange is the smallest relative decrease applied (hysteresis).
 	MinChange float64
+	// MinRaise is the smallest relative increase applied. It is smaller
+	// than MinChange so that a container whose usage climbs towards its
+	// request gets more before it runs out, not after.
+	MinRaise float64
 	// DownDelay is the least time between two decreases of one resource.
 	DownDelay time.Duration
 	// Confidence is the history length at which the recommendation is
@@ -65,7 +69,7 @@ func Default() Config {
 			Window: time.Hour, Windows: 7 * 24, Margin: 0.10, Min: 16 << 20,
 			OOMBump: 0.2, OOMMinBump: 100 << 20,
 		},
-		Stability: StabilityConfig{MinChange: 0.10, DownDelay: 24 * time.Hour, Confidence: 7 * 24 * time.Hour},
+		Stability: StabilityConfig{MinChange: 0.10, MinRaise: 0.05, DownDelay: 24 * time.Hour, Confidence: 7 * 24 * time.Hour},
 	}
 }
 
@@ -91,6 +95,7 @@ func (c Config) Validate() error {
 		{c.Memory.Max == 0 || c.Memory.Max >= c.Memory.Min, "memory.max", c.Memory.Max},
 		{c.Memory.OOMBump >= 0, "memory.oomBump", c.Memory.OOMBump},
 		{c.Stability.MinChange >= 0, "stability.minChange", c.Stability.MinChange},
+		{c.Stability.MinRaise >= 0, "stability.minRaise", c.Stability.MinRaise},
 		{c.Stability.DownDelay >= 0, "stability.downDelay", c.Stability.DownDelay},
 	}
 	for _, k := range checks {

@@ -48,10 +48,10 @@ func (e *Engine) gate(res string, cur, target, upper, conf float64, now int64, l
 	switch {
 	case cur <= 0:
 		return set("no current value")
-	case target > cur*(1+st.MinChange):
+	case target > cur*(1+st.MinRaise):
 		return set(fmt.Sprintf("raise: need %+.0f%%", (target/cur-1)*100))
 	case target >= cur*(1-st.MinChange):
-		return keep(fmt.Sprintf("within %.0f%% of current", st.MinChange*100))
+		return keep(fmt.Sprintf("within -%.0f%%/+%.0f%% of current", st.MinChange*100, st.MinRaise*100))
 	case cur > upper*(1+st.MinChange) && conf >= 1:
 		*lastDown = now
 		return set("lower: current is above the upper bound")

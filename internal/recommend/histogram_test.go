@@ -85,28 +85,40 @@ func TestPeaks(t *testing.T) {
 	p.add(10, 5)
 	p.add(10, 7)
 	p.add(11, 2)
-	if got := p.max(11, 1); got != 2 {
+	if got := p.max(1); got != 2 {
 		t.Errorf("max of last window = %v, want 2", got)
 	}
-	if got := p.max(11, 3); got != 7 {
+	if got := p.max(3); got != 7 {
 		t.Errorf("max of 3 windows = %v, want 7", got)
 	}
-	p.add(14, 1) // windows 10 and 11 fall out of the 3-window ring
-	if got := p.max(14, 3); got != 1 {
-		t.Errorf("after expiry max = %v, want 1", got)
+	p.add(12, 1)
+	p.add(13, 1) // window 10 falls out of the 3-slot ring
+	if got := p.max(3); got != 2 {
+		t.Errorf("after expiry max = %v, want 2", got)
 	}
-	p.add(13, 4) // late sample for a window still in range
-	if got := p.max(14, 3); got != 4 {
+	p.add(12, 4) // late sample for a window still in range
+	if got := p.max(3); got != 4 {
 		t.Errorf("late sample max = %v, want 4", got)
 	}
 	p.add(5, 100) // far too old: ignored
-	if got := p.max(14, 3); got != 4 {
+	if got := p.max(3); got != 4 {
 		t.Errorf("old sample changed max to %v", got)
 	}
+	// A gap of 1000 windows (the container was not running) takes one slot:
+	// the history before the gap still counts.
+	p.add(1013, 3)
+	if got := p.max(3); got != 4 {
+		t.Errorf("after a gap max = %v, want 4 (history kept)", got)
+	}
 	q := newPeaks(3)
-	q.add(14, 9)
+	q.add(1013, 9)
 	p.merge(&q)
-	if got := p.max(14, 1); got != 9 {
+	if got := p.max(1); got != 9 {
 		t.Errorf("merged max = %v, want 9", got)
+	}
+	var empty = newPeaks(2)
+	empty.merge(&p)
+	if got := empty.max(2); got != 9 {
+		t.Errorf("merge into empty = %v, want 9", got)
 	}
 }

@@ -1,8 +1,11 @@
 package recommend
 
 // peaks keeps the peak value of each fixed time window for the last
-// len(vals) windows in a ring. Windows are aligned to multiples of the window
-// length since the Unix epoch, so replicas' peaks line up when merged.
+// len(vals) windows that had data, in a ring. Windows are aligned to multiples
+// of the window length since the Unix epoch, so replicas' peaks line up when
+// merged. A gap in the data (the container was not running) does not expire
+// history: only windows with samples take a slot, so a task that restarts
+// after a week away is sized from what it used before, not from nothing.
 type peaks struct {
 	cur  int64 // index (time / window) of the newest window
 	pos  int32 // ring position of the newest window
@@ -18,8 +21,10 @@ func (p *peaks) add(window int64, v float64) {
 		p.cur, p.n = window, 1
 	case window > p.cur:
 		p.advance(window)
-	case window < p.cur-int64(len(p.vals))+1:
-		return // too old to matter
+	case window < p.cur:
+		if window < p.cur-int64(len(p.vals))+1 {
+			return // too old to matter
+		}
 	}
 	i := p.slot(window)
 	if float32(v) > p.vals[i] {
@@ -27,32 +32,27 @@ func (p *peaks) add(window int64, v float64) {
 	}
 }
 
+// advance opens a new slot for window. Consecutive windows take one slot each;
+// a jump over windows without data also takes a single slot.
 func (p *peaks) advance(window int64) {
-	steps := window - p.cur
-	if steps > int64(len(p.vals)) {
-		steps = int64(len(p.vals))
-	}
-	for k := int64(0); k < steps; k++ {
-		p.pos = (p.pos + 1) % int32(len(p.vals))
-		p.vals[p.pos] = 0
-	}
-	p.n = min(p.n+int32(steps), int32(len(p.vals)))
+	p.pos = (p.pos + 1) % int32(len(p.vals))
+	p.vals[p.pos] = 0
+	p.n = min(p.n+1, int32(len(p.vals)))
 	p.cur = window
 }
 
+// slot maps a window to its ring position; only the current window and, when
+// there was no gap, the ones right before it are addressable.
 func (p *peaks) slot(window int64) int32 {
 	back := int32(p.cur - window)
 	return (p.pos - back + int32(len(p.vals))) % int32(len(p.vals))
 }
 
-// max returns the largest peak of the last k windows ending at window now.
-func (p *peaks) max(now int64, k int) float64 {
+// max returns the largest peak of the last k slots with data.
+func (p *peaks) max(k int) float64 {
 	var m float32
-	for w := now - int64(k) + 1; w <= now; w++ {
-		if w > p.cur || w <= p.cur-int64(len(p.vals)) {
-			continue
-		}
-		if v := p.vals[p.slot(w)]; v > m {
+	for j := int32(0); j < min(int32(k), p.n); j++ {
+		if v := p.vals[(p.pos-j+int32(len(p.vals)))%int32(len(p.vals))]; v > m {
 			m = v
 		}
 	}
@@ -60,10 +60,17 @@ func (p *peaks) max(now int64, k int) float64 {
 }
 
 // merge folds o's peaks into p (aggregation across replicas: the max of the
-// replicas' peaks per window).
+// replicas' peaks per slot). Slots are matched newest to newest.
 func (p *peaks) merge(o *peaks) {
-	for k := int32(0); k < o.n; k++ {
-		w := o.cur - int64(k)
-		p.add(w, float64(o.vals[o.slot(w)]))
+	l := int32(len(p.vals))
+	for j := int32(0); j < min(o.n, l); j++ {
+		v := o.vals[(o.pos-j+int32(len(o.vals)))%int32(len(o.vals))]
+		if i := (p.pos - j + l) % l; v > p.vals[i] {
+			p.vals[i] = v
+		}
 	}
+	if p.n == 0 || o.cur > p.cur {
+		p.cur = o.cur
+	}
+	p.n = max(p.n, min(o.n, l))
 }

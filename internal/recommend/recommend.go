@@ -70,7 +70,7 @@ func (e *Engine) cpuValue(s *State, p float64) value {
 func (e *Engine) memValue(s *State, w int64, windows int) value {
 	m := e.cfg.Memory
 	x := value{resource: "memory"}
-	x = x.note("estimate", s.mem.max(w, windows),
+	x = x.note("estimate", s.mem.max(windows),
 		fmt.Sprintf("peak working set over %v", time.Duration(windows)*m.Window))
 	oomFresh := s.oomAt > 0 && (w-s.oomAt/e.win) < int64(m.Windows)
 	oomFloor := 0.0

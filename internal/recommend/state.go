@@ -32,10 +32,14 @@ func (e *Engine) Config() Config { return e.cfg }
 // State is the streaming history of one container (or, after Merge, of all
 // replicas of one container of a workload). It is about 1 KB.
 type State struct {
-	cpu      histogram
-	mem      peaks
-	first    int64 // unix seconds of the first sample
-	last     int64
+	cpu   histogram
+	mem   peaks
+	first int64 // unix seconds of the first sample
+	last  int64
+	// clock is the observed time: the sum of sample intervals, in seconds.
+	// The CPU histogram decays on it, so a container that was not running
+	// for a week comes back with its old history intact.
+	clock    int64
 	samples  int32
 	memSeen  bool
 	cpuSeen  bool
@@ -55,14 +59,18 @@ func (e *Engine) NewState() *State {
 // Add ingests one sample. Samples must come in time order per state.
 func (e *Engine) Add(s *State, x workload.Sample) {
 	t := x.Time.Unix()
+	step := int64(x.Interval / time.Second)
 	if s.samples == 0 {
-		s.first = t - int64(x.Interval/time.Second)
+		s.first = t - step
+	} else {
+		step = min(step, max(0, t-s.last))
 	}
+	s.clock += step
 	s.last = t
 	s.samples++
 	if x.HasCPU() {
 		w := x.Interval.Seconds() / 300
-		e.cpuAdd(s, x.CPU, w, t)
+		e.cpuAdd(s, x.CPU, w, s.clock)
 	}
 	if x.HasMemory() {
 		s.memSeen = true
@@ -111,6 +119,7 @@ func (e *Engine) Merge(s, o *State) {
 		s.first = o.first
 	}
 	s.last = max(s.last, o.last)
+	s.clock = max(s.clock, o.clock)
 	s.samples += o.samples
 	s.cpuSeen = s.cpuSeen || o.cpuSeen
 	s.memSeen = s.memSeen || o.memSeen

@@ -1,0 +1,196 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"tailor.dev/tailor/internal/baseline/autopilot"
+	"tailor.dev/tailor/internal/baseline/krr"
+	"tailor.dev/tailor/internal/baseline/vpa"
+	"tailor.dev/tailor/internal/recommend"
+	"tailor.dev/tailor/internal/simulate"
+	"tailor.dev/tailor/internal/trace"
+)
+
+func newBenchCmd(stdout io.Writer) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Replay benchmarks on real traces",
+	}
+	cmd.AddCommand(newBenchRecommendersCmd(stdout))
+	return cmd
+}
+
+type benchRecOptions struct {
+	data     string
+	format   string
+	output   string
+	policies []string
+	set      []string
+	sweep    []string
+}
+
+func newBenchRecommendersCmd(stdout io.Writer) *cobra.Command {
+	var o benchRecOptions
+	cmd := &cobra.Command{
+		Use:   "recommenders",
+		Short: "Replay tailor, vpa, krr, autopilot and manual on the same trace and score them",
+		Long: "Replays every policy on the same samples with the scoring contract of docs/benchmarks.md:\n" +
+			"1-day warm-up, hourly decisions, memory limit = request, no CPU limit.",
+		Example: "  tailor bench recommenders --data ../shared/data/google-2019-tasks -o json",
+		Args:    noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runBenchRecommenders(cmd.Context(), o, stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.data, "data", "", "dataset folder or trace file (required)")
+	f.StringVar(&o.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	f.StringSliceVar(&o.policies, "policies", allPolicies, "policies to replay")
+	f.StringArrayVar(&o.set, "set", nil, "change a tailor engine setting, key=value (repeatable; see docs/benchmarks.md)")
+	f.StringArrayVar(&o.sweep, "sweep", nil, "add one tailor variant per value, key=v1,v2,... (trade-off curves)")
+	return cmd
+}
+
+var allPolicies = []string{"tailor", "vpa", "krr", "autopilot", "manual"}
+
+func policyByName(name string, set []string) (simulate.Policy, error) {
+	switch name {
+	case "tailor":
+		return tailorPolicy("tailor", set)
+	case "vpa":
+		return vpa.New(vpa.Default()), nil
+	case "krr":
+		return krr.New(krr.Default()), nil
+	case "autopilot":
+		return autopilot.New(autopilot.Default()), nil
+	case "manual":
+		return simulate.Manual{}, nil
+	}
+	return nil, usagef("--policies: unknown policy %q (want %s)", name, strings.Join(allPolicies, ", "))
+}
+
+// benchReport is the JSON shape documented in docs/benchmarks.md.
+type benchReport struct {
+	Dataset    string        `json:"dataset"`
+	Format     string        `json:"format"`
+	Containers int           `json:"containers"`
+	Samples    int           `json:"samples"`
+	Policies   []policyScore `json:"policies"`
+}
+
+type policyScore struct {
+	Name                  string  `json:"name"`
+	CPUSlackCoreHours     float64 `json:"cpu_slack_core_hours"`
+	CPUShortfallCoreHours float64 `json:"cpu_shortfall_core_hours"`
+	CPUThrottledCoreHours float64 `json:"cpu_throttled_core_hours"`
+	MemSlackGiBHours      float64 `json:"mem_slack_gib_hours"`
+	OOMKills              int     `json:"oom_kills"`
+	Changes               int     `json:"changes"`
+	CostUSD               float64 `json:"cost_usd"`
+	RelativeCPUSlack      float64 `json:"relative_cpu_slack"`
+	RelativeMemSlack      float64 `json:"relative_mem_slack"`
+	CPURequestCoreHours   float64 `json:"cpu_request_core_hours"`
+	MemRequestGiBHours    float64 `json:"mem_request_gib_hours"`
+}
+
+func runBenchRecommenders(_ context.Context, o benchRecOptions, w io.Writer) error {
+	if o.data == "" {
+		return usagef("--data is required")
+	}
+	if o.output != "table" && o.output != "json" {
+		return usagef("--output %q: want table or json", o.output)
+	}
+	policies, err := benchPolicies(o)
+	if err != nil {
+		return err
+	}
+	r, ds, err := trace.Open(o.data, o.format)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	res, err := simulate.Replay(r, policies, simulate.DefaultConfig())
+	if err != nil {
+		return err
+	}
+	rep := toBenchReport(ds, res)
+	if o.output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return renderBenchTable(w, rep)
+}
+
+func toBenchReport(ds trace.Dataset, res simulate.Result) benchReport {
+	rep := benchReport{Dataset: ds.Name, Format: ds.Format, Containers: res.Containers, Samples: res.Samples}
+	for _, p := range res.Policies {
+		t := p.Total
+		rep.Policies = append(rep.Policies, policyScore{
+			Name: p.Name, CPUSlackCoreHours: t.CPUSlackCoreHours, CPUShortfallCoreHours: t.CPUShortfallCoreHours,
+			CPUThrottledCoreHours: t.CPUThrottledCoreHours, MemSlackGiBHours: t.MemSlackGiBHours,
+			OOMKills: t.OOMKills, Changes: t.Changes, CostUSD: t.CostUSD,
+			RelativeCPUSlack: t.RelativeCPUSlack(), RelativeMemSlack: t.RelativeMemSlack(),
+			CPURequestCoreHours: t.CPURequestCoreHours, MemRequestGiBHours: t.MemRequestGiBHours,
+		})
+	}
+	return rep
+}
+
+func renderBenchTable(w io.Writer, rep benchReport) error {
+	fmt.Fprintf(w, "dataset %s (%s): %d containers, %d samples\n\n", rep.Dataset, rep.Format, rep.Containers, rep.Samples)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "POLICY\tCPU SLACK core-h\tREL\tCPU SHORT core-h\tMEM SLACK GiB-h\tREL\tOOM KILLS\tCHANGES\tCOST USD\t")
+	for _, p := range rep.Policies {
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f%%\t%.1f\t%.1f\t%.1f%%\t%d\t%d\t%.2f\t\n", p.Name,
+			p.CPUSlackCoreHours, p.RelativeCPUSlack*100, p.CPUShortfallCoreHours,
+			p.MemSlackGiBHours, p.RelativeMemSlack*100, p.OOMKills, p.Changes, p.CostUSD)
+	}
+	return tw.Flush()
+}
+
+func tailorPolicy(label string, set []string) (simulate.Policy, error) {
+	cfg := recommend.Default()
+	if err := cfg.SetAll(set); err != nil {
+		return nil, usageError{err}
+	}
+	e, err := recommend.New(cfg)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return simulate.Tailor{Engine: e, Label: label}, nil
+}
+
+func benchPolicies(o benchRecOptions) ([]simulate.Policy, error) {
+	var out []simulate.Policy
+	for _, n := range o.policies {
+		p, err := policyByName(n, o.set)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	for _, sw := range o.sweep {
+		key, vals, ok := strings.Cut(sw, "=")
+		if !ok || vals == "" {
+			return nil, usagef("--sweep %q: want key=v1,v2,...", sw)
+		}
+		for _, v := range strings.Split(vals, ",") {
+			set := append(append([]string(nil), o.set...), key+"="+v)
+			p, err := tailorPolicy("tailor["+key+"="+v+"]", set)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

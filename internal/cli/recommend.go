@@ -1,0 +1,278 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"tailor.dev/tailor/internal/recommend"
+	"tailor.dev/tailor/internal/trace"
+	"tailor.dev/tailor/internal/workload"
+)
+
+type recommendOptions struct {
+	in     traceInput
+	output string
+}
+
+func newRecommendCmd(stdout io.Writer) *cobra.Command {
+	var o recommendOptions
+	cmd := &cobra.Command{
+		Use:   "recommend",
+		Short: "Recommend CPU/memory requests and limits per container from usage history",
+		Example: "  tailor recommend --demo\n" +
+			"  tailor recommend --trace usage.csv.gz -o json",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runRecommend(cmd.Context(), o, stdout)
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.in.demo, "demo", false, "use the embedded demo trace (Google cluster-data 2019 subset)")
+	f.StringVar(&o.in.path, "trace", "", "trace file or folder (see docs/formats/trace.md)")
+	f.StringVar(&o.in.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
+	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	return cmd
+}
+
+func noArgs(_ *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usagef("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// containerRec is one row of the report: a container of a workload,
+// aggregated over its replicas.
+type containerRec struct {
+	Namespace   string        `json:"namespace"`
+	Workload    string        `json:"workload"`
+	Container   string        `json:"container"`
+	Replicas    int           `json:"replicas"`
+	Samples     int           `json:"samples"`
+	HistoryH    float64       `json:"history_hours"`
+	Confidence  float64       `json:"confidence"`
+	OOMKills    int           `json:"oom_kills"`
+	Current     resourcesJSON `json:"current"`
+	Recommended resourcesJSON `json:"recommended"`
+	Lower       resourcesJSON `json:"lower_bound"`
+	Upper       resourcesJSON `json:"upper_bound"`
+	Reason      string        `json:"reason"`
+	Reasons     []reasonJSON  `json:"reasons"`
+}
+
+type resourcesJSON struct {
+	CPURequest *float64 `json:"cpu_request_cores,omitempty"`
+	CPULimit   *float64 `json:"cpu_limit_cores,omitempty"`
+	MemRequest *float64 `json:"memory_request_bytes,omitempty"`
+	MemLimit   *float64 `json:"memory_limit_bytes,omitempty"`
+}
+
+type reasonJSON struct {
+	Resource string  `json:"resource"`
+	Step     string  `json:"step"`
+	Value    float64 `json:"value"`
+	Detail   string  `json:"detail"`
+}
+
+type recommendReport struct {
+	Source          string         `json:"source"`
+	Format          string         `json:"format"`
+	Attribution     string         `json:"attribution,omitempty"`
+	Recommendations []containerRec `json:"recommendations"`
+}
+
+func runRecommend(_ context.Context, o recommendOptions, w io.Writer) error {
+	if o.output != "table" && o.output != "json" {
+		return usagef("--output %q: want table or json", o.output)
+	}
+	r, ds, attribution, err := o.in.open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	e, err := recommend.New(recommend.Default())
+	if err != nil {
+		return err
+	}
+	recs, err := recommendAll(e, r)
+	if err != nil {
+		return err
+	}
+	rep := recommendReport{Source: ds.Name, Format: ds.Format, Attribution: attribution, Recommendations: recs}
+	if o.output == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return renderRecommendTable(w, rep)
+}
+
+// tracked is the per-container state while reading a trace.
+type tracked struct {
+	ref     workload.ContainerRef
+	state   *recommend.State
+	current workload.Resources
+	last    time.Time
+}
+
+func recommendAll(e *recommend.Engine, r trace.Reader) ([]containerRec, error) {
+	byKey := map[string]*tracked{}
+	for {
+		s, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		t := byKey[s.Ref.Key()]
+		if t == nil {
+			t = &tracked{ref: s.Ref, state: e.NewState()}
+			byKey[s.Ref.Key()] = t
+		}
+		e.Add(t.state, s)
+		if !s.Provisioned.IsZero() {
+			t.current = s.Provisioned
+		}
+		t.last = s.Time
+	}
+	if len(byKey) == 0 {
+		return nil, errors.New("recommend: the trace has no samples")
+	}
+	return aggregate(e, byKey), nil
+}
+
+// aggregate merges the replicas of each workload container and recommends.
+func aggregate(e *recommend.Engine, byKey map[string]*tracked) []containerRec {
+	groups := map[string][]*tracked{}
+	for _, t := range byKey {
+		k := t.ref.WorkloadKey()
+		groups[k] = append(groups[k], t)
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	out := make([]containerRec, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, recommendGroup(e, groups[k]))
+	}
+	return out
+}
+
+func recommendGroup(e *recommend.Engine, reps []*tracked) containerRec {
+	sort.Slice(reps, func(i, j int) bool { return reps[i].ref.Pod < reps[j].ref.Pod })
+	merged := e.NewState()
+	latest := reps[0]
+	for _, t := range reps {
+		e.Merge(merged, t.state)
+		if t.last.After(latest.last) {
+			latest = t
+		}
+	}
+	rec := e.Recommend(merged, latest.last)
+	target := rec.Target
+	cr := containerRec{
+		Namespace: latest.ref.Namespace, Workload: latest.ref.Workload, Container: latest.ref.Container,
+		Replicas: len(reps), Samples: merged.Samples(), HistoryH: rec.History.Hours(),
+		Confidence: rec.Confidence, OOMKills: merged.OOMs(),
+		Current:     toJSON(latest.current, true, true),
+		Recommended: toJSON(target, rec.HasCPU, rec.HasMemory),
+		Lower:       toJSON(rec.Lower, rec.HasCPU, rec.HasMemory),
+		Upper:       toJSON(rec.Upper, rec.HasCPU, rec.HasMemory),
+		Reason:      mainReason(rec),
+	}
+	for _, r := range rec.Reasons {
+		cr.Reasons = append(cr.Reasons, reasonJSON{r.Resource, r.Step, r.Value, r.Detail})
+	}
+	return cr
+}
+
+func toJSON(r workload.Resources, cpu, mem bool) resourcesJSON {
+	var out resourcesJSON
+	set := func(v float64) *float64 {
+		if v == 0 {
+			return nil
+		}
+		return &v
+	}
+	if cpu {
+		out.CPURequest, out.CPULimit = set(r.CPURequest), set(r.CPULimit)
+	}
+	if mem {
+		out.MemRequest, out.MemLimit = set(r.MemRequest), set(r.MemLimit)
+	}
+	return out
+}
+
+// mainReason joins, per resource, the details of every step.
+func mainReason(rec recommend.Recommendation) string {
+	var parts []string
+	for _, res := range []string{"cpu", "memory"} {
+		var d []string
+		for _, r := range rec.Reasons {
+			if r.Resource == res {
+				d = append(d, r.Detail)
+			}
+		}
+		if len(d) > 0 {
+			parts = append(parts, res+": "+strings.Join(d, ", "))
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func renderRecommendTable(w io.Writer, rep recommendReport) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "WORKLOAD\tCONTAINER\tREPLICAS\tCPU REQ\t→\tMEM REQ\t→\tMEM LIMIT\t→\tHISTORY\tREASON\n")
+	for _, c := range rep.Recommendations {
+		fmt.Fprintf(tw, "%s/%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			c.Namespace, c.Workload, c.Container, c.Replicas,
+			fmtCores(c.Current.CPURequest), fmtCores(c.Recommended.CPURequest),
+			fmtBytes(c.Current.MemRequest), fmtBytes(c.Recommended.MemRequest),
+			fmtBytes(c.Current.MemLimit), fmtBytes(c.Recommended.MemLimit),
+			fmtHours(c.HistoryH), c.Reason)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%d containers from %s (%s).\n", len(rep.Recommendations), rep.Source, rep.Format)
+	if rep.Attribution != "" {
+		fmt.Fprintln(w, rep.Attribution)
+	}
+	return nil
+}
+
+func fmtCores(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%dm", int64(*v*1000+0.5))
+}
+
+func fmtBytes(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	if *v >= 1<<30 {
+		return fmt.Sprintf("%.2fGi", *v/(1<<30))
+	}
+	return fmt.Sprintf("%dMi", int64(*v/(1<<20)+0.5))
+}
+
+func fmtHours(h float64) string {
+	if h >= 48 {
+		return fmt.Sprintf("%.1fd", h/24)
+	}
+	return fmt.Sprintf("%.0fh", h)
+}
