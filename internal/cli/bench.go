@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -14,6 +14,7 @@ import (
 	"tailor.dev/tailor/internal/baseline/krr"
 	"tailor.dev/tailor/internal/baseline/vpa"
 	"tailor.dev/tailor/internal/recommend"
+	"tailor.dev/tailor/internal/report"
 	"tailor.dev/tailor/internal/simulate"
 	"tailor.dev/tailor/internal/trace"
 )
@@ -22,6 +23,8 @@ func newBenchCmd(stdout io.Writer) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
 		Short: "Replay benchmarks on real traces",
+		Args:  unknownCommand,
+		RunE:  showHelp,
 	}
 	cmd.AddCommand(newBenchRecommendersCmd(stdout))
 	return cmd
@@ -31,6 +34,8 @@ type benchRecOptions struct {
 	data     string
 	format   string
 	output   string
+	out      string
+	plot     string
 	policies []string
 	set      []string
 	sweep    []string
@@ -43,8 +48,10 @@ func newBenchRecommendersCmd(stdout io.Writer) *cobra.Command {
 		Short: "Replay tailor, vpa, krr, autopilot and manual on the same trace and score them",
 		Long: "Replays every policy on the same samples with the scoring contract of docs/benchmarks.md:\n" +
 			"1-day warm-up, hourly decisions, memory limit = request, no CPU limit.",
-		Example: "  tailor bench recommenders --data ../shared/data/google-2019-tasks -o json",
-		Args:    noArgs,
+		Example: "  tailor bench recommenders --data ../shared/data/google-2019-tasks -o json\n" +
+			"  tailor bench recommenders --data ../shared/data/google-2019-tasks \\\n" +
+			"      --sweep cpu.margin=0,0.1,0.2 --out bench.txt --plot tradeoffs.svg",
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBenchRecommenders(cmd.Context(), o, stdout)
 		},
@@ -53,6 +60,8 @@ func newBenchRecommendersCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&o.data, "data", "", "dataset folder or trace file (required)")
 	f.StringVar(&o.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	f.StringVar(&o.plot, "plot", "", "also write the trade-off curves (CPU slack vs shortfall, memory slack vs OOM kills) to this .svg file")
 	f.StringSliceVar(&o.policies, "policies", allPolicies, "policies to replay")
 	f.StringArrayVar(&o.set, "set", nil, "change a tailor engine setting, key=value (repeatable; see docs/benchmarks.md)")
 	f.StringArrayVar(&o.sweep, "sweep", nil, "add one tailor variant per value, key=v1,v2,... (trade-off curves)")
@@ -101,33 +110,89 @@ type policyScore struct {
 	MemRequestGiBHours    float64 `json:"mem_request_gib_hours"`
 }
 
-func runBenchRecommenders(_ context.Context, o benchRecOptions, w io.Writer) error {
-	if o.data == "" {
-		return usagef("--data is required")
-	}
-	if o.output != "table" && o.output != "json" {
-		return usagef("--output %q: want table or json", o.output)
+func runBenchRecommenders(_ context.Context, o benchRecOptions, stdout io.Writer) error {
+	if err := o.check(); err != nil {
+		return err
 	}
 	policies, err := benchPolicies(o)
 	if err != nil {
 		return err
 	}
-	r, ds, err := trace.Open(o.data, o.format)
+	out, err := openOutput("--out", o.out, stdout)
 	if err != nil {
 		return err
+	}
+	defer out.abort()
+	plot, err := openOutput("--plot", o.plot, io.Discard)
+	if err != nil {
+		return err
+	}
+	defer plot.abort()
+	rep, err := replay(o.data, o.format, policies)
+	if err != nil {
+		return err
+	}
+	if err := renderBench(out, o.output, rep); err != nil {
+		return err
+	}
+	if o.plot != "" {
+		if err := report.WriteTradeOffSVG(plot, tradeOff(rep)); err != nil {
+			return err
+		}
+	}
+	if err := out.commit(); err != nil {
+		return err
+	}
+	return plot.commit()
+}
+
+// check reports flag misuse as a usage error, before anything is read.
+func (o benchRecOptions) check() error {
+	switch {
+	case o.data == "":
+		return usagef("--data is required")
+	case o.plot != "" && !strings.EqualFold(filepath.Ext(o.plot), ".svg"):
+		return usagef("--plot %q: want a .svg file name", o.plot)
+	case o.plot != "" && o.out != "" && filepath.Clean(o.plot) == filepath.Clean(o.out):
+		return usagef("--out and --plot name the same file %q", o.out)
+	case len(o.policies) == 0 && len(o.sweep) == 0:
+		return usagef("--policies: give at least one policy")
+	}
+	if err := checkOutputFormat(o.output); err != nil {
+		return err
+	}
+	return checkFormat(o.format)
+}
+
+// replay runs policies on the trace at path and scores them.
+func replay(path, format string, policies []simulate.Policy) (benchReport, error) {
+	r, ds, err := trace.Open(path, format)
+	if err != nil {
+		return benchReport{}, err
 	}
 	defer r.Close()
 	res, err := simulate.Replay(r, policies, simulate.DefaultConfig())
 	if err != nil {
-		return err
+		return benchReport{}, err
 	}
-	rep := toBenchReport(ds, res)
-	if o.output == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+	return toBenchReport(ds, res), nil
+}
+
+func renderBench(w io.Writer, output string, rep benchReport) error {
+	if output == "json" {
+		return writeJSON(w, rep)
 	}
 	return renderBenchTable(w, rep)
+}
+
+// tradeOff is the input of the --plot figure.
+func tradeOff(rep benchReport) report.TradeOff {
+	t := report.TradeOff{Title: rep.Dataset}
+	for _, p := range rep.Policies {
+		t.Scores = append(t.Scores, report.Score{Name: p.Name, CPUSlack: p.CPUSlackCoreHours,
+			CPUShortfall: p.CPUShortfallCoreHours, MemSlack: p.MemSlackGiBHours, OOMKills: p.OOMKills})
+	}
+	return t
 }
 
 func toBenchReport(ds trace.Dataset, res simulate.Result) benchReport {
@@ -169,7 +234,12 @@ func tailorPolicy(label string, set []string) (simulate.Policy, error) {
 	return simulate.Tailor{Engine: e, Label: label}, nil
 }
 
+// benchPolicies builds the --policies, then one tailor variant per --sweep
+// value. --set is checked even when no tailor policy uses it.
 func benchPolicies(o benchRecOptions) ([]simulate.Policy, error) {
+	if _, err := tailorPolicy("tailor", o.set); err != nil {
+		return nil, usagef("--set: %w", err)
+	}
 	var out []simulate.Policy
 	for _, n := range o.policies {
 		p, err := policyByName(n, o.set)
@@ -179,18 +249,40 @@ func benchPolicies(o benchRecOptions) ([]simulate.Policy, error) {
 		out = append(out, p)
 	}
 	for _, sw := range o.sweep {
-		key, vals, ok := strings.Cut(sw, "=")
-		if !ok || vals == "" {
-			return nil, usagef("--sweep %q: want key=v1,v2,...", sw)
+		ps, err := sweepPolicies(sw, o.set)
+		if err != nil {
+			return nil, err
 		}
-		for _, v := range strings.Split(vals, ",") {
-			set := append(append([]string(nil), o.set...), key+"="+v)
-			p, err := tailorPolicy("tailor["+key+"="+v+"]", set)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, p)
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+// sweepPolicies parses one --sweep key=v1,v2,... into tailor variants named
+// tailor[key=v], each with the --set assignments and then key=v.
+func sweepPolicies(sweep string, set []string) ([]simulate.Policy, error) {
+	key, vals, ok := strings.Cut(sweep, "=")
+	key = strings.TrimSpace(key)
+	if !ok || key == "" || strings.TrimSpace(vals) == "" {
+		return nil, usagef("--sweep %q: want key=v1,v2,...", sweep)
+	}
+	var out []simulate.Policy
+	seen := map[string]bool{}
+	for _, v := range strings.Split(vals, ",") {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "":
+			return nil, usagef("--sweep %q: empty value (want key=v1,v2,...)", sweep)
+		case seen[v]:
+			return nil, usagef("--sweep %q: value %q given twice", sweep, v)
 		}
+		seen[v] = true
+		set := append(append([]string(nil), set...), key+"="+v)
+		p, err := tailorPolicy("tailor["+key+"="+v+"]", set)
+		if err != nil {
+			return nil, usagef("--sweep %q: %w", sweep, err)
+		}
+		out = append(out, p)
 	}
 	return out, nil
 }

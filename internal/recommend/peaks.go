@@ -1,5 +1,10 @@
 package recommend
 
+import (
+	"math"
+	"slices"
+)
+
 // peaks keeps the peak value of each fixed time window for the last
 // len(vals) windows that had data, in a ring. Windows are aligned to multiples
 // of the window length since the Unix epoch, so replicas' peaks line up when
@@ -73,4 +78,19 @@ func (p *peaks) merge(o *peaks) {
 		p.cur = o.cur
 	}
 	p.n = max(p.n, min(o.n, l))
+}
+
+// quantile returns the p-quantile of the kept windows' peaks (nearest rank).
+func (p *peaks) quantile(q float64) float64 {
+	if p.n == 0 {
+		return 0
+	}
+	l := int32(len(p.vals))
+	buf := make([]float32, p.n)
+	for j := int32(0); j < p.n; j++ {
+		buf[j] = p.vals[(p.pos-j+l)%l]
+	}
+	slices.Sort(buf)
+	i := int(math.Ceil(q*float64(p.n))) - 1
+	return float64(buf[max(0, min(i, int(p.n)-1))])
 }

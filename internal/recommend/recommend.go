@@ -41,13 +41,12 @@ func (e *Engine) Recommend(s *State, now time.Time) Recommendation {
 	}
 	if r.HasMemory {
 		w := now.Unix() / e.win
-		target := e.memValue(s, w, e.cfg.Memory.Windows)
+		target := e.memValue(s, w)
 		r.Target.MemRequest = target.v
 		r.Target.MemLimit = target.v * (1 + e.cfg.Memory.LimitMargin)
 		r.Reasons = append(r.Reasons, target.reasons...)
-		// The last day's peak bounds what the container needs right now.
-		day := int(24 * time.Hour / e.cfg.Memory.Window)
-		r.Lower.MemRequest = e.memValue(s, w, max(1, day)).v
+		// Below the newest window's peak the container is short right now.
+		r.Lower.MemRequest = s.mem.max(1)
 		r.Upper.MemRequest = target.v * (1 + e.cfg.Memory.Margin)
 	}
 	return r
@@ -67,19 +66,21 @@ func (e *Engine) cpuValue(s *State, p float64) value {
 		roundUp(milliCore))
 }
 
-func (e *Engine) memValue(s *State, w int64, windows int) value {
+func (e *Engine) memValue(s *State, w int64) value {
 	m := e.cfg.Memory
 	x := value{resource: "memory"}
-	x = x.note("estimate", s.mem.max(windows),
-		fmt.Sprintf("peak working set over %v", time.Duration(windows)*m.Window))
-	oomFresh := s.oomAt > 0 && (w-s.oomAt/e.win) < int64(m.Windows)
+	x = x.note("estimate", s.mem.max(m.Recent),
+		fmt.Sprintf("peak working set over the last %v", time.Duration(m.Recent)*m.Window))
 	oomFloor := 0.0
-	if oomFresh {
+	if s.oomAt > 0 && s.clock-s.oomClock < int64(m.OOMHold/time.Second) {
 		oomFloor = float64(s.oomMem)
 	}
 	return pipeline(x,
+		withFloor(s.mem.quantile(m.Percentile), fmt.Sprintf("p%g of hourly peaks over %v", m.Percentile*100,
+			time.Duration(s.mem.n)*m.Window)),
 		withMargin(m.Margin),
-		withFloor(oomFloor, fmt.Sprintf("OOM kill: limit raised by max(%.0f%%, %d MiB)", m.OOMBump*100, int(m.OOMMinBump/mebibyte))),
+		withFloor(oomFloor, fmt.Sprintf("OOM kill: raised by max(%.0f%%, %d MiB) for %v", m.OOMBump*100,
+			int(m.OOMMinBump/mebibyte), m.OOMHold)),
 		withFloor(m.Min, "minimum memory request"),
 		withClamp(m.Max, "maximum memory request"),
 		roundUp(mebibyte))

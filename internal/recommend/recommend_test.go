@@ -64,10 +64,11 @@ func TestRecommendSteadyUsage(t *testing.T) {
 	}
 	rec := e.Recommend(s, t0.Add(72*time.Hour))
 	cpu, mem := rec.Target.CPURequest, rec.Target.MemRequest
-	if cpu < 0.5*1.1 || cpu > 0.5*1.1*1.06 {
-		t.Errorf("cpu = %v, want p90 (0.5) +10%% within one bucket", cpu)
+	m := 1 + Default().CPU.Margin
+	if cpu < 0.5*m || cpu > 0.5*m*1.06 {
+		t.Errorf("cpu = %v, want the percentile (0.5) plus the margin, within one bucket", cpu)
 	}
-	if mem != math.Ceil(1.1*(1<<30)/(1<<20))*(1<<20) {
+	if mem != math.Ceil((1+Default().Memory.Margin)*(1<<30)/(1<<20))*(1<<20) {
 		t.Errorf("memory = %v, want 1 GiB +10%% rounded to MiB", mem)
 	}
 	if rec.Target.MemLimit != mem || rec.Target.CPULimit != 0 {
@@ -76,7 +77,7 @@ func TestRecommendSteadyUsage(t *testing.T) {
 	if rec.Confidence <= 0 || rec.Confidence >= 1 {
 		t.Errorf("confidence = %v after 3 of 7 days", rec.Confidence)
 	}
-	if !strings.Contains(rec.Reasons[0].Detail, "p90") {
+	if !strings.Contains(rec.Reasons[0].Detail, "p95") {
 		t.Errorf("first reason %q does not name the percentile", rec.Reasons[0].Detail)
 	}
 }
@@ -153,7 +154,8 @@ func TestDecideGate(t *testing.T) {
 		step     string
 	}{
 		{"unset applies", 0, rec(1, 1.2, 0), 0, 1, "apply"},
-		{"raise now", 1, rec(1.2, 1.3, 0.1), 0, 1.2, "apply"},
+		{"raise now", 1, rec(1.25, 1.3, 0.1), 0, 1.25, "apply"},
+		{"small cpu raise waits", 1, rec(1.15, 1.3, 1), 0, 1, "hold"},
 		{"small raise held", 1, rec(1.05, 1.1, 1), 0, 1, "hold"},
 		{"small cut held", 1, rec(0.95, 1.0, 1), 0, 1, "hold"},
 		{"cut after delay", 1, rec(0.5, 0.9, 1), 2 * day, 0.5, "apply"},
@@ -189,5 +191,60 @@ func TestConfigValidate(t *testing.T) {
 	bad.Memory.Windows = 0
 	if _, err := New(bad); err == nil || !strings.Contains(err.Error(), "memory.windows") {
 		t.Fatalf("err = %v, want it to name memory.windows", err)
+	}
+}
+
+func TestDecideMemoryAndPiggyback(t *testing.T) {
+	e := mustEngine(t, Default())
+	now := t0.Add(30 * 24 * time.Hour)
+	gib := float64(workload.GiB)
+	tests := []struct {
+		name     string
+		cur, rec workload.Resources
+		cpu, mem bool
+		want     workload.Resources
+	}{
+		{"memory raises on a small step", workload.Resources{MemRequest: gib, MemLimit: gib},
+			workload.Resources{MemRequest: 1.07 * gib, MemLimit: 1.07 * gib}, false, true,
+			workload.Resources{MemRequest: 1.07 * gib, MemLimit: 1.07 * gib}},
+		{"memory step under the absolute minimum", workload.Resources{MemRequest: 64 << 20, MemLimit: 64 << 20},
+			workload.Resources{MemRequest: 68 << 20, MemLimit: 68 << 20}, false, true,
+			workload.Resources{MemRequest: 64 << 20, MemLimit: 64 << 20}},
+		{"cpu joins a memory rollout", workload.Resources{CPURequest: 1, MemRequest: gib, MemLimit: gib},
+			workload.Resources{CPURequest: 0.95, MemRequest: 1.5 * gib, MemLimit: 1.5 * gib}, true, true,
+			workload.Resources{CPURequest: 0.95, MemRequest: 1.5 * gib, MemLimit: 1.5 * gib}},
+		{"cpu too close to join", workload.Resources{CPURequest: 1, MemRequest: gib, MemLimit: gib},
+			workload.Resources{CPURequest: 0.99, MemRequest: 1.5 * gib, MemLimit: 1.5 * gib}, true, true,
+			workload.Resources{CPURequest: 1, MemRequest: 1.5 * gib, MemLimit: 1.5 * gib}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := Recommendation{HasCPU: tc.cpu, HasMemory: tc.mem, Confidence: 1, Target: tc.rec, Upper: tc.rec}
+			got, _ := e.Decide(e.NewState(), rec, tc.cur, now)
+			if got != tc.want {
+				t.Fatalf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestOOMHoldExpires(t *testing.T) {
+	cfg := Default()
+	cfg.Memory.OOMHold = 24 * time.Hour
+	e := mustEngine(t, cfg)
+	s := e.NewState()
+	at := time.Duration(0)
+	for ; at < 24*time.Hour; at += 5 * time.Minute {
+		e.Add(s, sample(at, 0.1, 200<<20))
+	}
+	e.RecordOOM(s, t0.Add(at), 250<<20, 260<<20)
+	held := e.Recommend(s, t0.Add(at)).Target.MemRequest
+	for end := at + 25*time.Hour; at < end; at += 5 * time.Minute {
+		e.Add(s, sample(at, 0.1, 200<<20))
+	}
+	after := e.Recommend(s, t0.Add(at)).Target.MemRequest
+	if held < 360<<20 || after > 240<<20 {
+		t.Fatalf("memory held %v MiB after the OOM and %v MiB a day later; want >= 360 then back near 200*1.15",
+			held/(1<<20), after/(1<<20))
 	}
 }

@@ -45,6 +45,7 @@ type State struct {
 	cpuSeen  bool
 	throttle float32 // decayed fraction of throttled periods
 	oomAt    int64   // last OOM, unix seconds (0 = none)
+	oomClock int64   // observed clock at the last OOM
 	oomMem   float32 // memory floor implied by the last OOM
 	ooms     int32
 	// lastDown are the times of the last applied decrease per resource.
@@ -92,8 +93,8 @@ func (e *Engine) cpuAdd(s *State, v, w float64, t int64) {
 // RecordOOM tells the state that the container was OOM-killed at `at` while
 // its memory limit was limit and its last seen usage was usage (either may be
 // 0 or NaN when unknown). The memory recommendation is raised at once to at
-// least max(limit, usage) bumped by OOMBump / OOMMinBump, and the bumped
-// value enters the peak history so it is remembered for the whole window.
+// least max(limit, usage) bumped by OOMBump / OOMMinBump, and stays at least
+// that high for OOMHold of observed time.
 func (e *Engine) RecordOOM(s *State, at time.Time, limit, usage float64) {
 	base := limit
 	if !math.IsNaN(usage) && usage > base {
@@ -105,9 +106,9 @@ func (e *Engine) RecordOOM(s *State, at time.Time, limit, usage float64) {
 	bumped := math.Max(base*(1+e.cfg.Memory.OOMBump), base+e.cfg.Memory.OOMMinBump)
 	s.ooms++
 	s.oomAt = at.Unix()
+	s.oomClock = s.clock
 	s.oomMem = float32(bumped)
 	s.memSeen = true
-	s.mem.add(s.oomAt/e.win, bumped/(1+e.cfg.Memory.Margin))
 }
 
 // Merge folds o (another replica of the same container) into s.
@@ -128,7 +129,7 @@ func (e *Engine) Merge(s, o *State) {
 	s.throttle = max(s.throttle, o.throttle)
 	s.ooms += o.ooms
 	if o.oomAt > s.oomAt {
-		s.oomAt, s.oomMem = o.oomAt, o.oomMem
+		s.oomAt, s.oomMem, s.oomClock = o.oomAt, o.oomMem, o.oomClock
 	}
 }
 
