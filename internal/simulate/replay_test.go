@@ -178,3 +178,37 @@ func TestReplayRejectsBadInput(t *testing.T) {
 		t.Fatal("no policies must be an error")
 	}
 }
+
+func TestOracle(t *testing.T) {
+	prov := workload.Resources{CPURequest: 4, MemRequest: 4 * workload.GiB, MemLimit: 4 * workload.GiB}
+	// Day 1 (warm-up) at 1 core, day 2 at 2 cores, day 3 at 1 core; memory 1 GiB with a spike.
+	src := &sliceSource{s: series("p", 3*288, prov, func(i int) (float64, float64) {
+		c := 1.0
+		if i >= 288 && i < 576 {
+			c = 2
+		}
+		m := float64(workload.GiB)
+		if i == 600 {
+			m *= 2
+		}
+		return c, m
+	})}
+	got, err := Oracle(src, 24*time.Hour, []float64{1}, DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := got[0].Score
+	if sc.CPUSlackCoreHours != 0 || sc.CPUShortfallCoreHours != 0 || sc.OOMKills != 0 {
+		t.Fatalf("a clairvoyant q=1 oracle on flat blocks has no slack or shortfall: %+v", sc)
+	}
+	// Day 3's block holds the 2 GiB spike all day: 1 GiB slack for 24h minus the spike interval.
+	if want := 24.0 - 1.0/12; math.Abs(sc.MemSlackGiBHours-want) > 1e-9 {
+		t.Fatalf("memory slack %v, want %v", sc.MemSlackGiBHours, want)
+	}
+	if sc.Changes != 2 {
+		t.Fatalf("scored blocks %d, want 2", sc.Changes)
+	}
+	if _, err := Oracle(&sliceSource{}, 0, []float64{0.9}, DefaultConfig()); err == nil {
+		t.Fatal("zero block must be rejected")
+	}
+}
