@@ -21,6 +21,7 @@ import (
 type recommendOptions struct {
 	in     traceInput
 	output string
+	out    string
 }
 
 func newRecommendCmd(stdout io.Writer) *cobra.Command {
@@ -29,7 +30,7 @@ func newRecommendCmd(stdout io.Writer) *cobra.Command {
 		Use:   "recommend",
 		Short: "Recommend CPU/memory requests and limits per container from usage history",
 		Example: "  tailor recommend --demo\n" +
-			"  tailor recommend --trace usage.csv.gz -o json",
+			"  tailor recommend --trace usage.csv.gz -o json --out recs.json",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runRecommend(cmd.Context(), o, stdout)
@@ -40,6 +41,7 @@ func newRecommendCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&o.in.path, "trace", "", "trace file or folder (see docs/formats/trace.md)")
 	f.StringVar(&o.in.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
+	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	return cmd
 }
 
@@ -90,30 +92,55 @@ type recommendReport struct {
 	Recommendations []containerRec `json:"recommendations"`
 }
 
-func runRecommend(_ context.Context, o recommendOptions, w io.Writer) error {
-	if o.output != "table" && o.output != "json" {
-		return usagef("--output %q: want table or json", o.output)
+func runRecommend(_ context.Context, o recommendOptions, stdout io.Writer) error {
+	if err := checkOutputFormat(o.output); err != nil {
+		return err
 	}
-	r, ds, attribution, err := o.in.open()
+	if err := o.in.check(); err != nil {
+		return err
+	}
+	out, err := openOutput("--out", o.out, stdout)
 	if err != nil {
 		return err
+	}
+	defer out.abort()
+	rep, err := recommendTrace(o.in)
+	if err != nil {
+		return err
+	}
+	if o.output == "json" {
+		err = writeJSON(out, rep)
+	} else {
+		err = renderRecommendTable(out, rep)
+	}
+	if err != nil {
+		return err
+	}
+	return out.commit()
+}
+
+// recommendTrace reads the selected trace and recommends for every container.
+func recommendTrace(in traceInput) (recommendReport, error) {
+	r, ds, attribution, err := in.open()
+	if err != nil {
+		return recommendReport{}, err
 	}
 	defer r.Close()
 	e, err := recommend.New(recommend.Default())
 	if err != nil {
-		return err
+		return recommendReport{}, err
 	}
 	recs, err := recommendAll(e, r)
 	if err != nil {
-		return err
+		return recommendReport{}, err
 	}
-	rep := recommendReport{Source: ds.Name, Format: ds.Format, Attribution: attribution, Recommendations: recs}
-	if o.output == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}
-	return renderRecommendTable(w, rep)
+	return recommendReport{Source: ds.Name, Format: ds.Format, Attribution: attribution, Recommendations: recs}, nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 // tracked is the per-container state while reading a trace.

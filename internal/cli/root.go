@@ -45,7 +45,30 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Short:         "Right-size Kubernetes workloads and prove each decision on history",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          unknownCommand,
+		RunE:          showHelp,
 	}
 	root.AddCommand(newRecommendCmd(stdout), newBenchCmd(stdout))
 	return root
 }
+
+// unknownCommand is the Args check of a command group (tailor, tailor bench):
+// a word that names none of its subcommands is a usage error. Cobra's own
+// check returns a plain error (exit 1) for the root and none at all for
+// nested groups, which would print help and exit 0.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's default for its own message
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return usageError{errors.New(msg)}
+}
+
+// showHelp runs a command group without a subcommand: help, exit 0.
+func showHelp(cmd *cobra.Command, _ []string) error { return cmd.Help() }

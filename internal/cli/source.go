@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"slices"
+	"strings"
+
 	"tailor.dev/tailor/internal/demo"
 	"tailor.dev/tailor/internal/trace"
 )
@@ -12,16 +15,43 @@ type traceInput struct {
 	format string
 }
 
-func (in traceInput) open() (trace.Reader, trace.Dataset, string, error) {
+// check reports flag misuse as a usage error, before anything is read.
+func (in traceInput) check() error {
 	switch {
 	case in.demo && in.path != "":
-		return nil, trace.Dataset{}, "", usagef("--demo and --trace are mutually exclusive")
-	case in.demo:
+		return usagef("--demo and --trace are mutually exclusive")
+	case !in.demo && in.path == "":
+		return usagef("give --trace FILE|DIR or --demo")
+	}
+	return checkFormat(in.format)
+}
+
+// open opens the selected trace; the string is the data's attribution line.
+func (in traceInput) open() (trace.Reader, trace.Dataset, string, error) {
+	if err := in.check(); err != nil {
+		return nil, trace.Dataset{}, "", err
+	}
+	if in.demo {
 		r, ds, err := demo.Open()
 		return r, ds, demo.Attribution, err
-	case in.path == "":
-		return nil, trace.Dataset{}, "", usagef("give --trace FILE|DIR or --demo")
 	}
 	r, ds, err := trace.Open(in.path, in.format)
 	return r, ds, "", err
+}
+
+// checkFormat rejects a --format value trace.Open does not know as a usage
+// error (trace.Open's own check would make it a plain failure, exit 1).
+func checkFormat(format string) error {
+	if format != "" && !slices.Contains(trace.Formats, format) {
+		return usagef("--format %q: unknown trace format (want one of %s)", format, strings.Join(trace.Formats, ", "))
+	}
+	return nil
+}
+
+// checkOutputFormat validates -o/--output.
+func checkOutputFormat(output string) error {
+	if output != "table" && output != "json" {
+		return usagef("--output %q: want table or json", output)
+	}
+	return nil
 }
