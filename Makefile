@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
 PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
-.PHONY: all build test unit lint fuzz bench bench-engine clean
+.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine clean
 
 all: build
 
@@ -34,6 +34,21 @@ fuzz:
 bench: build
 	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
 		echo "== $$d"; ./bin/tailor bench recommenders --data $(SHARED_DATA)/$$d || exit 1; \
+	done
+
+# The clairvoyant per-day reference bound on each dataset.
+bench-oracle: build
+	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
+		echo "== $$d"; ./bin/tailor bench oracle --data $(SHARED_DATA)/$$d --quantiles 0.9,0.95,0.98,0.99,1 || exit 1; \
+	done
+
+# Trade-off curves of docs/benchmarks.md (docs/img/tradeoff-*.svg): tailor's knobs swept against the baselines.
+SWEEPS := --set memory.windows=168 --sweep cpu.percentile=0.9,0.93,0.95,0.97,0.99 \
+	--sweep memory.margin=0.05,0.1,0.15,0.25,0.4 --sweep memory.recent=12,24,48,96,168
+bench-plots: build
+	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
+		echo "== $$d"; ./bin/tailor bench recommenders --data $(SHARED_DATA)/$$d --policies tailor,vpa,krr,autopilot \
+			$(SWEEPS) --plot docs/img/tradeoff-$$d.svg || exit 1; \
 	done
 
 # Engine ingest speed and state size, side by side with VPA's AggregateContainerState.

@@ -26,7 +26,7 @@ func newBenchCmd(stdout io.Writer) *cobra.Command {
 		Args:  unknownCommand,
 		RunE:  showHelp,
 	}
-	cmd.AddCommand(newBenchRecommendersCmd(stdout))
+	cmd.AddCommand(newBenchRecommendersCmd(stdout), newBenchOracleCmd(stdout))
 	return cmd
 }
 
@@ -198,16 +198,19 @@ func tradeOff(rep benchReport) report.TradeOff {
 func toBenchReport(ds trace.Dataset, res simulate.Result) benchReport {
 	rep := benchReport{Dataset: ds.Name, Format: ds.Format, Containers: res.Containers, Samples: res.Samples}
 	for _, p := range res.Policies {
-		t := p.Total
-		rep.Policies = append(rep.Policies, policyScore{
-			Name: p.Name, CPUSlackCoreHours: t.CPUSlackCoreHours, CPUShortfallCoreHours: t.CPUShortfallCoreHours,
-			CPUThrottledCoreHours: t.CPUThrottledCoreHours, MemSlackGiBHours: t.MemSlackGiBHours,
-			OOMKills: t.OOMKills, Changes: t.Changes, CostUSD: t.CostUSD,
-			RelativeCPUSlack: t.RelativeCPUSlack(), RelativeMemSlack: t.RelativeMemSlack(),
-			CPURequestCoreHours: t.CPURequestCoreHours, MemRequestGiBHours: t.MemRequestGiBHours,
-		})
+		rep.Policies = append(rep.Policies, scoreRow(p.Name, p.Total))
 	}
 	return rep
+}
+
+func scoreRow(name string, t simulate.Score) policyScore {
+	return policyScore{
+		Name: name, CPUSlackCoreHours: t.CPUSlackCoreHours, CPUShortfallCoreHours: t.CPUShortfallCoreHours,
+		CPUThrottledCoreHours: t.CPUThrottledCoreHours, MemSlackGiBHours: t.MemSlackGiBHours,
+		OOMKills: t.OOMKills, Changes: t.Changes, CostUSD: t.CostUSD,
+		RelativeCPUSlack: t.RelativeCPUSlack(), RelativeMemSlack: t.RelativeMemSlack(),
+		CPURequestCoreHours: t.CPURequestCoreHours, MemRequestGiBHours: t.MemRequestGiBHours,
+	}
 }
 
 func renderBenchTable(w io.Writer, rep benchReport) error {

@@ -75,6 +75,18 @@ func WriteTradeOffSVG(w io.Writer, t TradeOff) error {
 	return nil
 }
 
+// only drops the sweeps whose key starts with skip: a sweep of a memory
+// setting leaves the CPU panel unchanged and would only clutter it.
+func only(ss []series, skip string) []series {
+	var out []series
+	for _, s := range ss {
+		if s.key == "" || !strings.HasPrefix(s.key, skip) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // drawTradeOff draws the figure on a figWidth x figHeight canvas.
 func drawTradeOff(c vg.CanvasSizer, t TradeOff) error {
 	if err := validate(t.Scores); err != nil {
@@ -82,12 +94,12 @@ func drawTradeOff(c vg.CanvasSizer, t TradeOff) error {
 	}
 	ss := group(t.Scores)
 	cpu, err := panel(panelSpec{title: "(a) CPU", xLabel: "CPU shortfall (core-h)", yLabel: "CPU slack (core-h)",
-		xy: func(s Score) (float64, float64) { return s.CPUShortfall, s.CPUSlack }}, ss)
+		xy: func(s Score) (float64, float64) { return s.CPUShortfall, s.CPUSlack }}, only(ss, "memory."))
 	if err != nil {
 		return err
 	}
 	mem, err := panel(panelSpec{title: "(b) memory", xLabel: "OOM kills (log scale)", yLabel: "memory slack (GiB-h)",
-		xy: func(s Score) (float64, float64) { return float64(s.OOMKills), s.MemSlack }, logX: true}, ss)
+		xy: func(s Score) (float64, float64) { return float64(s.OOMKills), s.MemSlack }, logX: true}, only(ss, "cpu."))
 	if err != nil {
 		return err
 	}

@@ -97,10 +97,16 @@ func TestTradeOffSVGStructure(t *testing.T) {
 		"fixture: trade-offs", "(a) CPU", "(b) memory", "CPU shortfall (core-h)", "CPU slack (core-h)",
 		"OOM kills", "memory slack (GiB-h)", "tailor", "vpa", "krr", "autopilot", "manual",
 		"cpu.margin=0", "0.3", "memory.window=24h", "168h",
-		"cpu.margin=0,0.1,0.3", // the memory panel: one label for coinciding points
 	} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("no text %q in the SVG", want)
+		}
+	}
+	// A CPU sweep is drawn only in the CPU panel and a memory sweep only in
+	// the memory panel: each key appears once.
+	for _, key := range []string{"cpu.margin=", "memory.window="} {
+		if n := strings.Count(texts, key); n != 1 {
+			t.Errorf("%q appears %d times, want once", key, n)
 		}
 	}
 }

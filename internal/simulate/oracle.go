@@ -20,6 +20,8 @@ import (
 type OracleScore struct {
 	Block       time.Duration
 	CPUQuantile float64
+	Containers  int
+	Samples     int   // samples read (warm-up included)
 	Score       Score // Changes is the number of blocks (an upper bound)
 }
 
@@ -60,12 +62,16 @@ func Oracle(src Source, block time.Duration, quantiles []float64, cfg Config) ([
 			b.blockStart = s.Time
 		}
 		b.samples = append(b.samples, s)
+		b.read++
 	}
+	samples := 0
 	for _, b := range blocks {
 		b.flush(out, cfg)
+		samples += b.read
 	}
 	for i := range out {
 		out[i].Score.price(cfg.Prices)
+		out[i].Containers, out[i].Samples = len(blocks), samples
 	}
 	return out, nil
 }
@@ -73,6 +79,7 @@ func Oracle(src Source, block time.Duration, quantiles []float64, cfg Config) ([
 type oracleBlock struct {
 	start, blockStart time.Time
 	samples           []workload.Sample
+	read              int
 }
 
 func (b *oracleBlock) flush(out []OracleScore, cfg Config) {

@@ -3,7 +3,7 @@
 // shared google-2019-tasks dataset, in the tailor format. The output is
 // deterministic (gzip header without name or time).
 //
-//	go run ./internal/demo/gen [-data /work/shared/data] [-out internal/demo/google-2019-demo.csv.gz]
+//	go run ./internal/demo/gen [-data ../shared/data] [-out internal/demo/google-2019-demo.csv.gz]
 package main
 
 import (
@@ -34,7 +34,7 @@ var tasks = []task{
 }
 
 func main() {
-	data := flag.String("data", "/work/shared/data", "shared data folder holding google-2019-tasks/")
+	data := flag.String("data", "../shared/data", "shared data folder holding google-2019-tasks/")
 	out := flag.String("out", "internal/demo/google-2019-demo.csv.gz", "output file")
 	flag.Parse()
 	if err := run(filepath.Join(*data, "google-2019-tasks"), *out); err != nil {
