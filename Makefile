@@ -43,8 +43,8 @@ bench-oracle: build
 	done
 
 # Trade-off curves of docs/benchmarks.md (docs/img/tradeoff-*.svg): tailor's knobs swept against the baselines.
-SWEEPS := --set memory.windows=168 --sweep cpu.percentile=0.9,0.93,0.95,0.97,0.99 \
-	--sweep memory.margin=0.05,0.1,0.15,0.25,0.4 --sweep memory.recent=12,24,48,96,168
+SWEEPS := --sweep cpu.margin=0,0.05,0.1,0.15,0.2,0.3 --sweep cpu.percentile=0.85,0.9,0.95 \
+	--sweep memory.margin=0.05,0.1,0.15,0.25,0.4 --sweep memory.recent=6,12,18,24,48,96
 bench-plots: build
 	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
 		echo "== $$d"; ./bin/tailor bench recommenders --data $(SHARED_DATA)/$$d --policies tailor,vpa,krr,autopilot \

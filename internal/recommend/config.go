@@ -41,12 +41,16 @@ type MemoryConfig struct {
 	Percentile float64
 	// OOMHold is how long an OOM kill keeps memory at or above the bumped
 	// value (observed time).
-	OOMHold    time.Duration
-	Margin     float64 // safety margin fraction over the peak
-	Min        float64 // floor in bytes
-	Max        float64 // cap in bytes (0 = none)
-	OOMBump    float64 // after an OOM: at least usage*(1+OOMBump) ...
-	OOMMinBump float64 // ... and at least usage+OOMMinBump bytes
+	OOMHold time.Duration
+	// RecentAfterOOM replaces Recent while an OOM kill is fresh (within
+	// OOMHold): a container that has shown bursts beyond its recent peak is
+	// sized from its longer history until it has gone OOMHold without one.
+	RecentAfterOOM int
+	Margin         float64 // safety margin fraction over the peak
+	Min            float64 // floor in bytes
+	Max            float64 // cap in bytes (0 = none)
+	OOMBump        float64 // after an OOM: at least usage*(1+OOMBump) ...
+	OOMMinBump     float64 // ... and at least usage+OOMMinBump bytes
 	// LimitMargin sets memory limit = request*(1+LimitMargin); the replay's
 	// primary mode overrides it with limit = request.
 	LimitMargin float64
@@ -85,15 +89,15 @@ type StabilityConfig struct {
 func Default() Config {
 	return Config{
 		CPU: CPUConfig{
-			HalfLife: 24 * time.Hour, Percentile: 0.95, Lower: 0.5, Upper: 0.99,
-			Margin: 0.05, Min: 0.005, ThrottleBump: 0.2, ThrottleThreshold: 0.05,
+			HalfLife: 24 * time.Hour, Percentile: 0.9, Lower: 0.5, Upper: 0.98,
+			Margin: 0.15, Min: 0.005, ThrottleBump: 0.2, ThrottleThreshold: 0.05,
 		},
 		Memory: MemoryConfig{
-			Window: time.Hour, Windows: 24, Recent: 24, Percentile: 0, OOMHold: 7 * 24 * time.Hour,
+			Window: time.Hour, Windows: 96, Recent: 18, RecentAfterOOM: 96, Percentile: 0, OOMHold: 7 * 24 * time.Hour,
 			Margin: 0.15, Min: 16 << 20,
 			OOMBump: 0.2, OOMMinBump: 100 << 20,
 		},
-		Stability: StabilityConfig{MinChange: 0.10, MinRaise: 0.05, MinRaiseCPU: 0.20, MinCPU: 0.005, MinMemory: 8 << 20, Piggyback: 0.03, DownDelay: 48 * time.Hour, Confidence: 7 * 24 * time.Hour},
+		Stability: StabilityConfig{MinChange: 0.10, MinRaise: 0.05, MinRaiseCPU: 0.20, MinCPU: 0.005, MinMemory: 8 << 20, Piggyback: 0.03, DownDelay: 60 * time.Hour, Confidence: 7 * 24 * time.Hour},
 	}
 }
 
@@ -115,6 +119,7 @@ func (c Config) Validate() error {
 		{c.Memory.Window > 0, "memory.window", c.Memory.Window},
 		{c.Memory.Windows > 0, "memory.windows", c.Memory.Windows},
 		{c.Memory.Recent > 0 && c.Memory.Recent <= c.Memory.Windows, "memory.recent", c.Memory.Recent},
+		{c.Memory.RecentAfterOOM >= 0 && c.Memory.RecentAfterOOM <= c.Memory.Windows, "memory.recentAfterOOM", c.Memory.RecentAfterOOM},
 		{c.Memory.Percentile >= 0 && c.Memory.Percentile <= 1, "memory.percentile", c.Memory.Percentile},
 		{c.Memory.OOMHold >= 0, "memory.oomHold", c.Memory.OOMHold},
 		{c.Memory.Margin >= 0, "memory.margin", c.Memory.Margin},

@@ -69,10 +69,15 @@ func (e *Engine) cpuValue(s *State, p float64) value {
 func (e *Engine) memValue(s *State, w int64) value {
 	m := e.cfg.Memory
 	x := value{resource: "memory"}
-	x = x.note("estimate", s.mem.max(m.Recent),
-		fmt.Sprintf("peak working set over the last %v", time.Duration(m.Recent)*m.Window))
+	oomFresh := s.oomAt > 0 && s.clock-s.oomClock < int64(m.OOMHold/time.Second)
+	recent := m.Recent
+	if oomFresh && m.RecentAfterOOM > recent {
+		recent = m.RecentAfterOOM
+	}
+	x = x.note("estimate", s.mem.max(recent),
+		fmt.Sprintf("peak working set over the last %v", time.Duration(recent)*m.Window))
 	oomFloor := 0.0
-	if s.oomAt > 0 && s.clock-s.oomClock < int64(m.OOMHold/time.Second) {
+	if oomFresh {
 		oomFloor = float64(s.oomMem)
 	}
 	return pipeline(x,

@@ -77,7 +77,7 @@ func TestRecommendSteadyUsage(t *testing.T) {
 	if rec.Confidence <= 0 || rec.Confidence >= 1 {
 		t.Errorf("confidence = %v after 3 of 7 days", rec.Confidence)
 	}
-	if !strings.Contains(rec.Reasons[0].Detail, "p95") {
+	if !strings.Contains(rec.Reasons[0].Detail, "p90") {
 		t.Errorf("first reason %q does not name the percentile", rec.Reasons[0].Detail)
 	}
 }

@@ -30,6 +30,7 @@ func (c *Config) fields() map[string]field {
 		"memory.window":           {dur: &c.Memory.Window},
 		"memory.windows":          {n: &c.Memory.Windows},
 		"memory.recent":           {n: &c.Memory.Recent},
+		"memory.recentAfterOOM":   {n: &c.Memory.RecentAfterOOM},
 		"memory.percentile":       {num: &c.Memory.Percentile},
 		"memory.oomHold":          {dur: &c.Memory.OOMHold},
 		"memory.margin":           {num: &c.Memory.Margin},
