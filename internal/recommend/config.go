@@ -19,8 +19,13 @@ type CPUConfig struct {
 	Lower      float64       // percentile for the lower bound
 	Upper      float64       // percentile for the upper bound
 	Margin     float64       // safety margin fraction added to the percentile
-	Min        float64       // floor in cores
-	Max        float64       // cap in cores (0 = none)
+	// Cap is the percentile of usage that the request never exceeds after
+	// the margin (0 = off): a container that has never used more than its
+	// p99.5 (a VM or process pinned at its core count) gains nothing from
+	// a margin above it.
+	Cap float64
+	Min float64 // floor in cores
+	Max float64 // cap in cores (0 = none)
 	// LimitRatio sets a CPU limit = request * LimitRatio; 0 leaves the limit unset.
 	LimitRatio float64
 	// ThrottleBump raises the request by this fraction when more than
@@ -90,7 +95,7 @@ func Default() Config {
 	return Config{
 		CPU: CPUConfig{
 			HalfLife: 24 * time.Hour, Percentile: 0.9, Lower: 0.5, Upper: 0.98,
-			Margin: 0.15, Min: 0.005, ThrottleBump: 0.2, ThrottleThreshold: 0.05,
+			Margin: 0.15, Cap: 0.995, Min: 0.005, ThrottleBump: 0.2, ThrottleThreshold: 0.05,
 		},
 		Memory: MemoryConfig{
 			Window: time.Hour, Windows: 96, Recent: 18, RecentAfterOOM: 96, Percentile: 0, OOMHold: 7 * 24 * time.Hour,
@@ -113,6 +118,7 @@ func (c Config) Validate() error {
 		{c.CPU.Lower > 0 && c.CPU.Lower <= c.CPU.Percentile, "cpu.lower", c.CPU.Lower},
 		{c.CPU.Upper >= c.CPU.Percentile && c.CPU.Upper <= 1, "cpu.upper", c.CPU.Upper},
 		{c.CPU.Margin >= 0, "cpu.margin", c.CPU.Margin},
+		{c.CPU.Cap == 0 || (c.CPU.Cap >= c.CPU.Percentile && c.CPU.Cap <= 1), "cpu.cap", c.CPU.Cap},
 		{c.CPU.Min >= 0, "cpu.min", c.CPU.Min},
 		{c.CPU.Max == 0 || c.CPU.Max >= c.CPU.Min, "cpu.max", c.CPU.Max},
 		{c.CPU.LimitRatio == 0 || c.CPU.LimitRatio >= 1, "cpu.limitRatio", c.CPU.LimitRatio},

@@ -57,8 +57,13 @@ func (e *Engine) cpuValue(s *State, p float64) value {
 	x := value{resource: "cpu"}
 	x = x.note("estimate", s.cpu.percentile(e.cpu, p),
 		fmt.Sprintf("p%g of usage, %v half-life", p*100, c.HalfLife))
+	capAt := 0.0
+	if c.Cap > 0 {
+		capAt = math.Max(x.v, s.cpu.percentile(e.cpu, c.Cap))
+	}
 	return pipeline(x,
 		withMargin(c.Margin),
+		withClamp(capAt, fmt.Sprintf("capped at p%g of usage: more was never used", c.Cap*100)),
 		withBump(float64(s.throttle) > c.ThrottleThreshold, c.ThrottleBump, "throttle-bump",
 			fmt.Sprintf("throttled %.0f%% of periods", s.throttle*100)),
 		withFloor(c.Min, "minimum CPU request"),

@@ -64,9 +64,10 @@ func TestRecommendSteadyUsage(t *testing.T) {
 	}
 	rec := e.Recommend(s, t0.Add(72*time.Hour))
 	cpu, mem := rec.Target.CPURequest, rec.Target.MemRequest
-	m := 1 + Default().CPU.Margin
-	if cpu < 0.5*m || cpu > 0.5*m*1.06 {
-		t.Errorf("cpu = %v, want the percentile (0.5) plus the margin, within one bucket", cpu)
+	// Constant usage: the margin is capped at the p99.5 of usage, i.e. 0.5 core
+	// within one bucket.
+	if cpu < 0.5 || cpu > 0.5*1.06 {
+		t.Errorf("cpu = %v, want 0.5 (percentile + margin, capped at the observed p99.5), within one bucket", cpu)
 	}
 	if mem != math.Ceil((1+Default().Memory.Margin)*(1<<30)/(1<<20))*(1<<20) {
 		t.Errorf("memory = %v, want 1 GiB +10%% rounded to MiB", mem)
@@ -246,5 +247,30 @@ func TestOOMHoldExpires(t *testing.T) {
 	if held < 360<<20 || after > 240<<20 {
 		t.Fatalf("memory held %v MiB after the OOM and %v MiB a day later; want >= 360 then back near 200*1.15",
 			held/(1<<20), after/(1<<20))
+	}
+}
+
+// A container pinned at its core count (on/off batch work) gets no margin
+// above what it has ever used.
+func TestCPUCapAtObservedPeak(t *testing.T) {
+	e := mustEngine(t, Default())
+	s := e.NewState()
+	for i := 0; i < 3*288; i++ {
+		cpu := 0.05
+		if i%288 < 120 { // 10 hours a day at the VM's 4 cores
+			cpu = 4
+		}
+		e.Add(s, sample(time.Duration(i)*5*time.Minute, cpu, 1<<30))
+	}
+	rec := e.Recommend(s, t0.Add(72*time.Hour))
+	if got := rec.Target.CPURequest; got < 4*0.95 || got > 4*1.06 {
+		t.Fatalf("cpu = %v, want the observed peak 4 (within one bucket), not p90 + 15%% = 4.6", got)
+	}
+	found := false
+	for _, r := range rec.Reasons {
+		found = found || r.Step == "clamp"
+	}
+	if !found {
+		t.Errorf("reasons %v do not record the cap", rec.Reasons)
 	}
 }

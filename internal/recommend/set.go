@@ -22,6 +22,7 @@ func (c *Config) fields() map[string]field {
 		"cpu.lower":               {num: &c.CPU.Lower},
 		"cpu.upper":               {num: &c.CPU.Upper},
 		"cpu.margin":              {num: &c.CPU.Margin},
+		"cpu.cap":                 {num: &c.CPU.Cap},
 		"cpu.min":                 {num: &c.CPU.Min},
 		"cpu.max":                 {num: &c.CPU.Max},
 		"cpu.limitRatio":          {num: &c.CPU.LimitRatio},
