@@ -274,3 +274,27 @@ func TestCPUCapAtObservedPeak(t *testing.T) {
 		t.Errorf("reasons %v do not record the cap", rec.Reasons)
 	}
 }
+
+func TestThrottlingRaisesCPU(t *testing.T) {
+	e := mustEngine(t, Default())
+	calm, hot := e.NewState(), e.NewState()
+	for i := 0; i < 288; i++ {
+		x := sample(time.Duration(i)*5*time.Minute, 0.5+0.1*float64(i%3), 1<<30)
+		x.ThrottledFraction = 0
+		e.Add(calm, x)
+		x.ThrottledFraction = 0.3 // a CPU limit throttles 30% of periods
+		e.Add(hot, x)
+	}
+	now := t0.Add(24 * time.Hour)
+	c, h := e.Recommend(calm, now).Target.CPURequest, e.Recommend(hot, now)
+	if h.Target.CPURequest < c*(1+Default().CPU.ThrottleBump)*0.99 {
+		t.Fatalf("throttled container got %v cores, calm one %v: want the throttle bump", h.Target.CPURequest, c)
+	}
+	found := false
+	for _, r := range h.Reasons {
+		found = found || r.Step == "throttle-bump"
+	}
+	if !found {
+		t.Errorf("reasons %v do not record the throttling", h.Reasons)
+	}
+}
