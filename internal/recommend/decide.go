@@ -101,7 +101,7 @@ func (e *Engine) gate(res string, cur, target, upper float64, k knobs, conf floa
 		*lastDown = now
 		return set("lower: current is above the upper bound")
 	case now-*lastDown < int64(st.DownDelay/time.Second):
-		return keep(fmt.Sprintf("lower deferred: last decrease less than %v ago", st.DownDelay))
+		return keep(fmt.Sprintf("lower deferred: last decrease less than %s ago", human(st.DownDelay)))
 	}
 	*lastDown = now
 	return set(fmt.Sprintf("lower: %.0f%% less", (1-target/cur)*100))

@@ -56,7 +56,7 @@ func (e *Engine) cpuValue(s *State, p float64) value {
 	c := e.cfg.CPU
 	x := value{resource: "cpu"}
 	x = x.note("estimate", s.cpu.percentile(e.cpu, p),
-		fmt.Sprintf("p%g of usage, %v half-life", p*100, c.HalfLife))
+		fmt.Sprintf("p%g of usage, %s half-life", p*100, human(c.HalfLife)))
 	capAt := 0.0
 	if c.Cap > 0 {
 		capAt = math.Max(x.v, s.cpu.percentile(e.cpu, c.Cap))
@@ -80,18 +80,31 @@ func (e *Engine) memValue(s *State, w int64) value {
 		recent = m.RecentAfterOOM
 	}
 	x = x.note("estimate", s.mem.max(recent),
-		fmt.Sprintf("peak working set over the last %v", time.Duration(recent)*m.Window))
+		fmt.Sprintf("peak working set over the last %s with data", human(time.Duration(recent)*m.Window)))
 	oomFloor := 0.0
 	if oomFresh {
 		oomFloor = float64(s.oomMem)
 	}
 	return pipeline(x,
-		withFloor(s.mem.quantile(m.Percentile), fmt.Sprintf("p%g of hourly peaks over %v", m.Percentile*100,
-			time.Duration(s.mem.n)*m.Window)),
+		withFloor(s.mem.quantile(m.Percentile), fmt.Sprintf("p%g of hourly peaks over %s", m.Percentile*100,
+			human(time.Duration(s.mem.n)*m.Window))),
 		withMargin(m.Margin),
-		withFloor(oomFloor, fmt.Sprintf("OOM kill: raised by max(%.0f%%, %d MiB) for %v", m.OOMBump*100,
-			int(m.OOMMinBump/mebibyte), m.OOMHold)),
+		withFloor(oomFloor, fmt.Sprintf("OOM kill: raised by max(%.0f%%, %d MiB) for %s", m.OOMBump*100,
+			int(m.OOMMinBump/mebibyte), human(m.OOMHold))),
 		withFloor(m.Min, "minimum memory request"),
 		withClamp(m.Max, "maximum memory request"),
 		roundUp(mebibyte))
+}
+
+// human prints a duration the way people write it: 24h, 7d, 90m, 30s.
+func human(d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour && d%(24*time.Hour) == 0:
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	case d >= time.Hour && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d >= time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }

@@ -298,3 +298,14 @@ func TestThrottlingRaisesCPU(t *testing.T) {
 		t.Errorf("reasons %v do not record the throttling", h.Reasons)
 	}
 }
+
+func TestHuman(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		24 * time.Hour: "24h", 7 * 24 * time.Hour: "7d", 60 * time.Hour: "60h", 90 * time.Minute: "90m",
+		30 * time.Second: "30s", 1500 * time.Millisecond: "1.5s",
+	} {
+		if got := human(d); got != want {
+			t.Errorf("human(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
