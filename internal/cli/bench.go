@@ -27,6 +27,8 @@ func newBenchCmd(stdout io.Writer) *cobra.Command {
 		RunE:  showHelp,
 	}
 	cmd.AddCommand(newBenchRecommendersCmd(stdout), newBenchOracleCmd(stdout))
+	cmd.AddCommand(newBenchOptimizersCmd(stdout))
+	cmd.AddCommand(newBenchAutoscalersCmd(stdout))
 	return cmd
 }
 
