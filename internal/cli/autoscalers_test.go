@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 )
 
@@ -39,7 +40,7 @@ type autoscalersJSON struct {
 // The benchmark on the real Google trace: the documented shape, every
 // policy on the same demand, and the invariants of the scores.
 func TestBenchAutoscalersGoogle(t *testing.T) {
-	data := sharedData(t, "google-2019-tasks")
+	data := shareddata.Dir(t, "google-2019-tasks")
 	out := filepath.Join(t.TempDir(), "autoscalers.json")
 	r := run("bench", "autoscalers", "--data", data, "-o", "json", "--out", out)
 	if r.code != ExitOK || r.stdout != "" {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 )
 
@@ -69,7 +70,7 @@ func checkScores(t *testing.T, rep benchJSON, names []string) {
 }
 
 func TestBenchGoogleJSON(t *testing.T) {
-	data := sharedData(t, "google-2019-tasks")
+	data := shareddata.Dir(t, "google-2019-tasks")
 	r := run("bench", "recommenders", "--data", data, "-o", "json")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)

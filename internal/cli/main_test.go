@@ -44,21 +44,6 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// sharedData is the shared dataset folder name: $TAILOR_SHARED_DATA or
-// ../../../shared/data. Tests skip when it is missing.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	root := os.Getenv("TAILOR_SHARED_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set TAILOR_SHARED_DATA): %v", dir, err)
-	}
-	return dir
-}
-
 // writeFile writes content to name in dir and returns its path.
 func writeFile(t *testing.T, dir, name, content string) string {
 	t.Helper()

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 )
 
@@ -85,7 +86,7 @@ func TestBenchOptimizersTableOnSyntheticScout(t *testing.T) {
 }
 
 func TestBenchOptimizersSharedData(t *testing.T) {
-	data := sharedData(t, "cherrypick")
+	data := shareddata.Dir(t, "cherrypick")
 	r := run("bench", "optimizers", "--dataset", "cherrypick", "--data", data, "--seeds", "2", "--optimizers", "random,gp", "-o", "json")
 	if r.code != ExitOK {
 		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 )
 
@@ -51,10 +52,10 @@ func TestReadOpenCost(t *testing.T) {
 
 // The defaults must match the shared OpenCost file when it is present.
 func TestDefaultsMatchOpenCostFile(t *testing.T) {
-	path := filepath.Join("..", "..", "..", "shared", "data", "opencost-default-rates", "default.json")
+	path := filepath.Join(shareddata.Dir(t, "opencost-default-rates"), "default.json")
 	f, err := os.Open(path)
 	if err != nil {
-		t.Skipf("shared data not found at %s: %v", path, err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	got, err := ReadOpenCost(f, false)

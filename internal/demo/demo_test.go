@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 	"time"
 
@@ -58,13 +59,7 @@ func TestOpen(t *testing.T) {
 // TestGenerated regenerates the demo file from the shared data and checks it
 // is byte-identical to the embedded one.
 func TestGenerated(t *testing.T) {
-	root := os.Getenv("TAILOR_SHARED_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(root, "google-2019-tasks")); err != nil {
-		t.Skipf("shared data not found at %s (set TAILOR_SHARED_DATA): %v", root, err)
-	}
+	root := filepath.Dir(shareddata.Dir(t, "google-2019-tasks"))
 	out := filepath.Join(t.TempDir(), "demo.csv.gz")
 	cmd := exec.Command("go", "run", "./gen", "-data", root, "-out", out)
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -3,8 +3,7 @@ package simulate_test
 import (
 	"io"
 	"math"
-	"os"
-	"path/filepath"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 
 	"tailor.dev/tailor/internal/baseline/autopilot"
@@ -15,19 +14,6 @@ import (
 	"tailor.dev/tailor/internal/trace"
 	"tailor.dev/tailor/internal/workload"
 )
-
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	root := os.Getenv("TAILOR_SHARED_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set TAILOR_SHARED_DATA): %v", dir, err)
-	}
-	return dir
-}
 
 // firstN stops a reader after n containers (readers of bitbrains and google
 // emit one container after the other).
@@ -70,7 +56,7 @@ func TestReplayInvariantsOnRealTraces(t *testing.T) {
 			if testing.Short() && tc.dataset != "google-2019-tasks" {
 				t.Skip("short mode")
 			}
-			r, _, err := trace.Open(sharedData(t, tc.dataset), "")
+			r, _, err := trace.Open(shareddata.Dir(t, tc.dataset), "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,27 +7,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 	"time"
 
 	"tailor.dev/tailor/internal/trace"
 	"tailor.dev/tailor/internal/workload"
 )
-
-// sharedData is the shared dataset folder: $TAILOR_SHARED_DATA or
-// ../../../shared/data. Tests skip when it is missing.
-func sharedData(t *testing.T, name string) string {
-	t.Helper()
-	root := os.Getenv("TAILOR_SHARED_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, name)
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set TAILOR_SHARED_DATA): %v", dir, err)
-	}
-	return dir
-}
 
 // readDataset opens dir, checks the contract on every sample and returns the
 // per-container counts, the first sample of every container and the dataset.
@@ -85,7 +71,7 @@ func TestRealBitbrains(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 205 MB; skipped in -short mode")
 	}
-	dir := sharedData(t, "bitbrains-rnd")
+	dir := shareddata.Dir(t, "bitbrains-rnd")
 	c, first, ds := readDataset(t, dir)
 	want := manifestRows(t, dir, "vm_id")
 	t.Logf("%+v: %d VMs, %d samples", ds, len(c.count), c.samples)
@@ -105,7 +91,7 @@ func TestRealBitbrains(t *testing.T) {
 }
 
 func TestRealGoogle(t *testing.T) {
-	dir := sharedData(t, "google-2019-tasks")
+	dir := shareddata.Dir(t, "google-2019-tasks")
 	c, first, ds := readDataset(t, dir)
 	want := manifestRows(t, dir, "unique_id")
 	want["113812204462-82"]-- // two rows for one window, merged
@@ -128,7 +114,7 @@ func TestRealGoogle(t *testing.T) {
 }
 
 func TestRealAzure(t *testing.T) {
-	dir := sharedData(t, "azure-v1-vm-cpu")
+	dir := shareddata.Dir(t, "azure-v1-vm-cpu")
 	c, first, ds := readDataset(t, dir)
 	t.Logf("%+v: %d VMs, %d samples", ds, len(c.count), c.samples)
 	if ds.Format != "azure" || !ds.CPUOnly || len(c.count) != 67 || c.samples != 67*8004 {

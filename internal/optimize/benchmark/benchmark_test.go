@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"tailor.dev/tailor/internal/shareddata"
 	"testing"
 
 	"tailor.dev/tailor/internal/optimize"
@@ -312,15 +313,7 @@ func TestMedian(t *testing.T) {
 // sharedData is the folder of a shared dataset, or skips the test.
 func sharedData(t *testing.T, dataset string) string {
 	t.Helper()
-	root := os.Getenv("TAILOR_SHARED_DATA")
-	if root == "" {
-		root = filepath.Join("..", "..", "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, Folder(dataset))
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("shared data not found at %s (set TAILOR_SHARED_DATA): %v", dir, err)
-	}
-	return dir
+	return shareddata.Dir(t, Folder(dataset))
 }
 
 // The real tables load with the documented shape.
