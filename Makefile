@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
 PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
-.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine clean
+.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-optimizers clean
 
 all: build
 
@@ -50,6 +50,18 @@ bench-plots: build
 	@for d in google-2019-tasks bitbrains-rnd azure-v1-vm-cpu; do \
 		echo "== $$d"; ./bin/tailor bench recommenders --data $(SHARED_DATA)/$$d --policies tailor,vpa,krr,autopilot \
 			$(SWEEPS) --plot docs/img/tradeoff-$$d.svg || exit 1; \
+	done
+
+# Horizontal replay of the HPA tuners (docs/autoscalers.md).
+bench-autoscalers: build
+	@for d in google-2019-tasks azure-v1-vm-cpu; do \
+		echo "== $$d"; ./bin/tailor bench autoscalers --data $(SHARED_DATA)/$$d || exit 1; \
+	done
+
+# Optimizer benchmark, 20 seeds per dataset (docs/optimizers.md; about 6 minutes).
+bench-optimizers: build
+	@for d in scout cherrypick lynceus moot branin hartmann6; do \
+		echo "== $$d"; ./bin/tailor bench optimizers --dataset $$d --seeds 20 || exit 1; \
 	done
 
 # Engine ingest speed and state size, side by side with VPA's AggregateContainerState.
