@@ -11,6 +11,7 @@ import (
 	"strings"
 	"tailor.dev/tailor/internal/shareddata"
 	"testing"
+	"time"
 )
 
 // benchJSON is the documented shape of bench recommenders -o json.
@@ -153,6 +154,14 @@ func TestBenchTableOut(t *testing.T) {
 	for _, w := range []string{"POLICY", "tailor", "manual", "2 containers"} {
 		if !strings.Contains(string(got), w) {
 			t.Errorf("table has no %q:\n%s", w, got)
+		}
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{24 * time.Hour: "24h", 40 * time.Hour: "40h", 90 * time.Minute: "90m", 1500 * time.Millisecond: "1.5s"} {
+		if got := shortDuration(d); got != want {
+			t.Errorf("shortDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -78,11 +78,23 @@ func runBenchOracle(_ context.Context, o oracleOptions, stdout io.Writer) error 
 	}
 	rep := benchReport{Dataset: ds.Name, Format: ds.Format, Containers: scores[0].Containers, Samples: scores[0].Samples}
 	for _, s := range scores {
-		name := fmt.Sprintf("oracle[block=%v,cpu=p%g]", s.Block, s.CPUQuantile*100)
+		name := fmt.Sprintf("oracle[block=%s,cpu=p%g]", shortDuration(s.Block), s.CPUQuantile*100)
 		rep.Policies = append(rep.Policies, scoreRow(name, s.Score))
 	}
 	if err := renderBench(out, o.output, rep); err != nil {
 		return err
 	}
 	return out.commit()
+}
+
+// shortDuration prints whole hours and minutes without trailing zero units
+// (24h, 90m); other durations as time.Duration does.
+func shortDuration(d time.Duration) string {
+	switch {
+	case d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }
