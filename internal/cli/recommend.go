@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -22,6 +23,8 @@ type recommendOptions struct {
 	in     traceInput
 	output string
 	out    string
+	prices string // OpenCost pricing JSON; "" = OpenCost's default on-demand rates
+	spot   bool
 }
 
 func newRecommendCmd(stdout io.Writer) *cobra.Command {
@@ -42,6 +45,8 @@ func newRecommendCmd(stdout io.Writer) *cobra.Command {
 	f.StringVar(&o.in.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
 	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	f.StringVar(&o.prices, "prices", "", "OpenCost pricing JSON (fields CPU, RAM, spotCPU, spotRAM; default: OpenCost's on-demand rates)")
+	f.BoolVar(&o.spot, "spot", false, "price with the spot rates of --prices (or OpenCost's default spot rates)")
 	return cmd
 }
 
@@ -69,6 +74,9 @@ type containerRec struct {
 	Upper       resourcesJSON `json:"upper_bound"`
 	Reason      string        `json:"reason"`
 	Reasons     []reasonJSON  `json:"reasons"`
+	// MonthlyDeltaUSD is recommended minus current requests of all replicas
+	// for a month at the report's prices (negative = savings).
+	MonthlyDeltaUSD float64 `json:"monthly_cost_delta_usd"`
 }
 
 type resourcesJSON struct {
@@ -89,7 +97,14 @@ type recommendReport struct {
 	Source          string         `json:"source"`
 	Format          string         `json:"format"`
 	Attribution     string         `json:"attribution,omitempty"`
+	Prices          pricesJSON     `json:"prices"`
+	MonthlyDeltaUSD float64        `json:"monthly_cost_delta_usd"`
 	Recommendations []containerRec `json:"recommendations"`
+}
+
+type pricesJSON struct {
+	CPUCoreHour float64 `json:"usd_per_core_hour"`
+	MemGiBHour  float64 `json:"usd_per_gib_hour"`
 }
 
 func runRecommend(_ context.Context, o recommendOptions, stdout io.Writer) error {
@@ -104,10 +119,15 @@ func runRecommend(_ context.Context, o recommendOptions, stdout io.Writer) error
 		return err
 	}
 	defer out.abort()
+	prices, err := loadPrices(o.prices, o.spot)
+	if err != nil {
+		return err
+	}
 	rep, err := recommendTrace(o.in)
 	if err != nil {
 		return err
 	}
+	priceReport(&rep, prices)
 	if o.output == "json" {
 		err = writeJSON(out, rep)
 	} else {
@@ -261,19 +281,25 @@ func mainReason(rec recommend.Recommendation) string {
 
 func renderRecommendTable(w io.Writer, rep recommendReport) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "WORKLOAD\tCONTAINER\tREPLICAS\tCPU REQ\t→\tMEM REQ\t→\tMEM LIMIT\t→\tHISTORY\tREASON\n")
+	fmt.Fprintf(tw, "WORKLOAD\tCONTAINER\tREPLICAS\tCPU REQ\t→\tMEM REQ\t→\tMEM LIMIT\t→\t$/MONTH\tHISTORY\tREASON\n")
 	for _, c := range rep.Recommendations {
-		fmt.Fprintf(tw, "%s/%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+		fmt.Fprintf(tw, "%s/%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%+.2f\t%s\t%s\n",
 			c.Namespace, c.Workload, c.Container, c.Replicas,
 			fmtCores(c.Current.CPURequest), fmtCores(c.Recommended.CPURequest),
 			fmtBytes(c.Current.MemRequest), fmtBytes(c.Recommended.MemRequest),
 			fmtBytes(c.Current.MemLimit), fmtBytes(c.Recommended.MemLimit),
-			fmtHours(c.HistoryH), c.Reason)
+			c.MonthlyDeltaUSD, fmtHours(c.HistoryH), c.Reason)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\n%d containers from %s (%s).\n", len(rep.Recommendations), rep.Source, rep.Format)
+	verb := "saves"
+	if rep.MonthlyDeltaUSD > 0 {
+		verb = "costs"
+	}
+	fmt.Fprintf(w, "\n%d containers from %s (%s). Applying every recommendation %s $%.2f/month "+
+		"(requests of the replicas seen, at $%g/core-h and $%g/GiB-h).\n", len(rep.Recommendations), rep.Source,
+		rep.Format, verb, math.Abs(rep.MonthlyDeltaUSD), rep.Prices.CPUCoreHour, rep.Prices.MemGiBHour)
 	if rep.Attribution != "" {
 		fmt.Fprintln(w, rep.Attribution)
 	}
