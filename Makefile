@@ -13,7 +13,7 @@ build:
 
 # All tests: lint, the lab cluster binaries (built once, cached outside the repo), unit and
 # integration tests, and short fuzz runs of the parsers.
-test: lint lab unit fuzz
+test: lint lab prometheus unit fuzz
 
 unit:
 	$(GO) test -count=1 $(PKGS)
@@ -80,3 +80,10 @@ lab:
 
 lab-test: lab
 	$(GO) test -count=1 -timeout 10m ./internal/lab
+
+# Real Prometheus and promtool for internal/source/prometheus's tests (Debian's `prometheus`
+# package; docs/formats/prometheus.md). Installs them only when missing.
+.PHONY: prometheus
+prometheus:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus)
