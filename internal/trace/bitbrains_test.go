@@ -22,7 +22,7 @@ func bbRow(ts int64, cores, capMHz, useMHz, memKB, useKB string) string {
 }
 
 func TestBitbrainsConversion(t *testing.T) {
-	content := bbHeader + bbRow(1372629804, "1", "2599.999299", "46.799987382", "2097152.0", "255849.6") +
+	content := bbHeader + bbRow(1372600000, "1", "2600", "52", "2097152.0", "262144.0") +
 		bbRow(1372630104, "4", "10400", "5200", "1024", "512")
 	got, err := readString("2013-7/10.csv", "bitbrains", content)
 	if err != nil {
@@ -30,8 +30,8 @@ func TestBitbrainsConversion(t *testing.T) {
 	}
 	vm := workload.ContainerRef{Namespace: "bitbrains", Kind: "VM", Workload: "vm-10", Pod: "vm-10", Container: "vm"}
 	want := []workload.Sample{{
-		Ref: vm, Time: time.Unix(1372629804, 0).UTC(), Interval: 5 * time.Minute,
-		CPU: 46.799987382 / (2599.999299 / 1), Memory: 255849.6 * 1024,
+		Ref: vm, Time: time.Unix(1372600000, 0).UTC(), Interval: 5 * time.Minute,
+		CPU: 52.0 / (2600.0 / 1), Memory: 262144.0 * 1024,
 		Provisioned:       workload.Resources{CPURequest: 1, MemRequest: 2 << 30, MemLimit: 2 << 30},
 		ThrottledFraction: math.NaN(),
 	}, {

@@ -93,7 +93,7 @@ func FuzzTailorCSV(f *testing.F) {
 }
 
 func FuzzBitbrains(f *testing.F) {
-	row := bbRow(1372629804, "1", "2599.999299", "46.799987382", "2097152.0", "255849.6")
+	row := bbRow(1372600000, "1", "2600", "52", "2097152.0", "262144.0")
 	addSeeds(f, []string{
 		bbHeader + row + bbRow(1372630104, "4", "10400", "5200", "1024", "512"),
 		bbHeader + bbRow(1, "0", "0", "1", "1", "1"),

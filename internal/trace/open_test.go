@@ -21,7 +21,7 @@ func TestOpenDetects(t *testing.T) {
 	}{
 		{"testdata/tailor", "tailor", 2, 4, false, 0.42, 0.25},
 		{"testdata/tailor/example.csv", "tailor", 2, 4, false, 0.42, 0.25},
-		{"testdata/bitbrains", "bitbrains", 1, 3, false, 0.018, 255849.6 * 1024 / (1 << 30)},
+		{"testdata/bitbrains", "bitbrains", 1, 3, false, 0.02, 0.25},
 		{"testdata/bitbrains/2013-8/1.csv", "bitbrains", 1, 1, false, 1, 1},
 		{"testdata/google2019", "google2019", 1, 2, false, 1, 0.32},
 		{"testdata/azure", "azure", 2, 6, true, 1, math.NaN()},
