@@ -6,7 +6,6 @@ import (
 	"io"
 	"math"
 	"runtime"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -16,8 +15,8 @@ import (
 )
 
 type benchAutoscalersOptions struct {
-	data, format, output, out string
-	overloadPrice, podMemory  float64
+	datasetFlags
+	overloadPrice, podMemory float64
 }
 
 func newBenchAutoscalersCmd(stdout io.Writer) *cobra.Command {
@@ -37,10 +36,7 @@ func newBenchAutoscalersCmd(stdout io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.data, "data", "", "dataset folder or trace file (required)")
-	f.StringVar(&o.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
-	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	o.register(f)
 	f.Float64Var(&o.overloadPrice, "overload-price", o.overloadPrice,
 		"tailor: requested core-hours one minute of overload is worth avoiding (the cost/overload trade-off)")
 	f.Float64Var(&o.podMemory, "pod-memory", 0, "GiB of memory per pod to add to the cost (0: CPU only)")
@@ -95,20 +91,14 @@ type barJSON struct {
 const barSaving = 0.2
 
 func runBenchAutoscalers(_ context.Context, o benchAutoscalersOptions, stdout io.Writer) error {
-	if o.data == "" {
-		return usagef("--data is required")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if !(o.overloadPrice >= 0) || math.IsInf(o.overloadPrice, 0) {
 		return usagef("--overload-price %v: want a non-negative number", o.overloadPrice)
 	}
 	if !(o.podMemory >= 0) || math.IsInf(o.podMemory, 0) {
 		return usagef("--pod-memory %v: want a non-negative number of GiB", o.podMemory)
-	}
-	if err := checkOutputFormat(o.output); err != nil {
-		return err
-	}
-	if err := checkFormat(o.format); err != nil {
-		return err
 	}
 	out, err := openOutput("--out", o.out, stdout)
 	if err != nil {

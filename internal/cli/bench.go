@@ -33,10 +33,7 @@ func newBenchCmd(stdout io.Writer) *cobra.Command {
 }
 
 type benchRecOptions struct {
-	data     string
-	format   string
-	output   string
-	out      string
+	datasetFlags
 	plot     string
 	policies []string
 	set      []string
@@ -59,10 +56,7 @@ func newBenchRecommendersCmd(stdout io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.data, "data", "", "dataset folder or trace file (required)")
-	f.StringVar(&o.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
-	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	o.register(f)
 	f.StringVar(&o.plot, "plot", "", "also write the trade-off curves (CPU slack vs shortfall, memory slack vs OOM kills) to this .svg file")
 	f.StringSliceVar(&o.policies, "policies", allPolicies, "policies to replay")
 	f.StringArrayVar(&o.set, "set", nil, "change a tailor engine setting, key=value (repeatable; see docs/benchmarks.md)")
@@ -160,10 +154,7 @@ func (o benchRecOptions) check() error {
 	case len(o.policies) == 0 && len(o.sweep) == 0:
 		return usagef("--policies: give at least one policy")
 	}
-	if err := checkOutputFormat(o.output); err != nil {
-		return err
-	}
-	return checkFormat(o.format)
+	return o.datasetFlags.check()
 }
 
 // replay runs policies on the trace at path and scores them.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,9 +13,9 @@ import (
 )
 
 type oracleOptions struct {
-	data, format, output, out string
-	block                     time.Duration
-	quantiles                 []float64
+	datasetFlags
+	block     time.Duration
+	quantiles []float64
 }
 
 func newBenchOracleCmd(stdout io.Writer) *cobra.Command {
@@ -35,18 +34,15 @@ func newBenchOracleCmd(stdout io.Writer) *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.data, "data", "", "dataset folder or trace file (required)")
-	f.StringVar(&o.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
-	f.StringVarP(&o.output, "output", "o", "table", "output format: table or json")
-	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
+	o.register(f)
 	f.DurationVar(&o.block, "block", 24*time.Hour, "how long the oracle keeps one configuration")
 	f.Float64SliceVar(&o.quantiles, "quantiles", []float64{0.95, 0.98, 0.99, 1}, "CPU usage quantiles to score, each in (0, 1]")
 	return cmd
 }
 
 func runBenchOracle(_ context.Context, o oracleOptions, stdout io.Writer) error {
-	if o.data == "" {
-		return usagef("--data is required")
+	if err := o.check(); err != nil {
+		return err
 	}
 	if o.block <= 0 {
 		return usagef("--block %v: must be positive", o.block)
@@ -55,12 +51,6 @@ func runBenchOracle(_ context.Context, o oracleOptions, stdout io.Writer) error 
 		if q <= 0 || q > 1 {
 			return usagef("--quantiles: %v is not in (0, 1]", q)
 		}
-	}
-	if err := checkOutputFormat(o.output); err != nil {
-		return err
-	}
-	if err := checkFormat(o.format); err != nil {
-		return err
 	}
 	out, err := openOutput("--out", o.out, stdout)
 	if err != nil {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/spf13/pflag"
 	"slices"
 	"strings"
 
@@ -54,4 +55,28 @@ func checkOutputFormat(output string) error {
 		return usagef("--output %q: want table or json", output)
 	}
 	return nil
+}
+
+// datasetFlags are the --data, --format, -o and --out flags every bench
+// command shares.
+type datasetFlags struct {
+	data, format, output, out string
+}
+
+func (d *datasetFlags) register(f *pflag.FlagSet) {
+	f.StringVar(&d.data, "data", "", "dataset folder or trace file (required)")
+	f.StringVar(&d.format, "format", "", "trace format: "+strings.Join(trace.Formats, ", ")+" (default: detect)")
+	f.StringVarP(&d.output, "output", "o", "table", "output format: table or json")
+	f.StringVar(&d.out, "out", "", "write the output to this file (atomically) instead of stdout")
+}
+
+// check rejects a missing --data and unknown output or trace formats.
+func (d datasetFlags) check() error {
+	if d.data == "" {
+		return usagef("--data is required")
+	}
+	if err := checkOutputFormat(d.output); err != nil {
+		return err
+	}
+	return checkFormat(d.format)
 }
