@@ -5,7 +5,6 @@ import (
 	"os"
 
 	"tailor.dev/tailor/internal/cost"
-	"tailor.dev/tailor/internal/workload"
 )
 
 // loadPrices reads an OpenCost pricing file, or returns OpenCost's defaults.
@@ -26,26 +25,4 @@ func loadPrices(path string, spot bool) (cost.Prices, error) {
 		return cost.Prices{}, fmt.Errorf("--prices %s: %w", path, err)
 	}
 	return p, nil
-}
-
-// priceReport fills the monthly cost change of every row and the total:
-// (recommended - current) requests x replicas seen, for a month. A resource
-// missing on either side does not count.
-func priceReport(rep *recommendReport, p cost.Prices) {
-	rep.Prices = pricesJSON{CPUCoreHour: p.CPUCoreHour, MemGiBHour: p.MemGiBHour}
-	rep.MonthlyDeltaUSD = 0
-	for i := range rep.Recommendations {
-		c := &rep.Recommendations[i]
-		cores := delta(c.Current.CPURequest, c.Recommended.CPURequest)
-		gib := delta(c.Current.MemRequest, c.Recommended.MemRequest) / workload.GiB
-		c.MonthlyDeltaUSD = p.Monthly(cores, gib) * float64(c.Replicas)
-		rep.MonthlyDeltaUSD += c.MonthlyDeltaUSD
-	}
-}
-
-func delta(cur, rec *float64) float64 {
-	if cur == nil || rec == nil {
-		return 0
-	}
-	return *rec - *cur
 }

@@ -1,34 +1,11 @@
 package cli
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"tailor.dev/tailor/internal/cost"
-	"tailor.dev/tailor/internal/workload"
 )
-
-func TestPriceReport(t *testing.T) {
-	f := func(v float64) *float64 { return &v }
-	rep := recommendReport{Recommendations: []containerRec{
-		{Replicas: 2, Current: resourcesJSON{CPURequest: f(1), MemRequest: f(2 * workload.GiB)},
-			Recommended: resourcesJSON{CPURequest: f(0.5), MemRequest: f(3 * workload.GiB)}},
-		{Replicas: 1, Current: resourcesJSON{CPURequest: f(1)}, Recommended: resourcesJSON{CPURequest: f(1), MemRequest: f(workload.GiB)}},
-	}}
-	priceReport(&rep, cost.Prices{CPUCoreHour: 0.04, MemGiBHour: 0.005})
-	// 2 replicas x (-0.5 core x 0.04 + 1 GiB x 0.005) x 730.5 h = -21.915; the second row
-	// has no current memory, so only its (unchanged) CPU counts.
-	want := 2 * (-0.5*0.04 + 1*0.005) * 730.5
-	if math.Abs(rep.Recommendations[0].MonthlyDeltaUSD-want) > 1e-9 || rep.Recommendations[1].MonthlyDeltaUSD != 0 {
-		t.Fatalf("rows %+v, want %v and 0", rep.Recommendations, want)
-	}
-	if math.Abs(rep.MonthlyDeltaUSD-want) > 1e-9 || rep.Prices.CPUCoreHour != 0.04 {
-		t.Fatalf("total %v prices %+v", rep.MonthlyDeltaUSD, rep.Prices)
-	}
-}
 
 func TestRecommendPrices(t *testing.T) {
 	dir := t.TempDir()

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"tailor.dev/tailor/internal/report"
 )
 
 func TestRecommendDemoTableGolden(t *testing.T) {
@@ -25,12 +27,12 @@ type recommendJSON struct {
 	Format          string `json:"format"`
 	Attribution     string `json:"attribution"`
 	Recommendations []struct {
-		Namespace   string        `json:"namespace"`
-		Workload    string        `json:"workload"`
-		Container   string        `json:"container"`
-		Current     resourcesJSON `json:"current"`
-		Recommended resourcesJSON `json:"recommended"`
-		Reasons     []reasonJSON  `json:"reasons"`
+		Namespace   string              `json:"namespace"`
+		Workload    string              `json:"workload"`
+		Container   string              `json:"container"`
+		Current     report.ResourcesDoc `json:"current"`
+		Recommended report.ResourcesDoc `json:"recommended"`
+		Reasons     []report.ReasonDoc  `json:"reasons"`
 	} `json:"recommendations"`
 }
 

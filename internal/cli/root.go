@@ -13,6 +13,10 @@ const (
 	ExitOK    = 0
 	ExitError = 1 // the command failed (bad input, unreadable data)
 	ExitUsage = 2 // bad flags or arguments
+	// ExitIncomplete: the report was written, but parts are missing (a
+	// list the credentials may not make, a namespace whose history could
+	// not be read, an unreachable Prometheus); the warnings say which.
+	ExitIncomplete = 3
 )
 
 // usageError marks errors in how the command was called.
@@ -22,7 +26,7 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 
 // Main runs the CLI with args and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout)
+	root := newRoot(stdout, stderr)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -36,10 +40,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if errors.As(err, &ue) {
 		return ExitUsage
 	}
+	if errors.Is(err, errIncomplete) {
+		return ExitIncomplete
+	}
 	return ExitError
 }
 
-func newRoot(stdout io.Writer) *cobra.Command {
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "tailor",
 		Short:         "Right-size Kubernetes workloads and prove each decision on history",
@@ -48,7 +55,7 @@ func newRoot(stdout io.Writer) *cobra.Command {
 		Args:          unknownCommand,
 		RunE:          showHelp,
 	}
-	root.AddCommand(newRecommendCmd(stdout), newBenchCmd(stdout))
+	root.AddCommand(newRecommendCmd(stdout, stderr), newExportCmd(stdout, stderr), newBenchCmd(stdout))
 	return root
 }
 

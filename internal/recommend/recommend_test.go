@@ -309,3 +309,45 @@ func TestHuman(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidence(t *testing.T) {
+	e, err := New(Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := e.NewState()
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 48*12; i++ {
+		x := workload.Sample{Time: start.Add(time.Duration(i+1) * 5 * time.Minute), Interval: 5 * time.Minute,
+			CPU: float64(i%10+1) / 10, Memory: float64(100+i%60) * (1 << 20), ThrottledFraction: math.NaN()}
+		if i == 400 {
+			x.OOMKilled, x.Provisioned.MemLimit = true, 150<<20
+		}
+		e.Add(s, x)
+	}
+	ev := e.Evidence(s)
+	if ev.Samples != 576 || ev.History != 48*time.Hour {
+		t.Errorf("samples %d history %s, want 576 and 48h", ev.Samples, ev.History)
+	}
+	if len(ev.CPU) != len(EvidenceQuantiles) {
+		t.Fatalf("cpu quantiles %v", ev.CPU)
+	}
+	// Usage is uniform on 0.1..1.0: the median is about 0.5, the max 1.0.
+	if ev.CPU[0] < 0.45 || ev.CPU[0] > 0.6 || ev.CPU[4] < 0.99 || ev.CPU[4] > 1.06 {
+		t.Errorf("cpu p50 %.3f max %.3f", ev.CPU[0], ev.CPU[4])
+	}
+	for i := 1; i < len(ev.CPU); i++ {
+		if ev.CPU[i] < ev.CPU[i-1] {
+			t.Errorf("quantiles not increasing: %v", ev.CPU)
+		}
+	}
+	if ev.MemoryMax != 159<<20 || ev.MemoryRecent != 159<<20 || ev.MemoryWindows != 49 { // 00:05 to 48:00 touches 49 hourly windows
+		t.Errorf("memory max %.0f recent %.0f windows %d", ev.MemoryMax, ev.MemoryRecent, ev.MemoryWindows)
+	}
+	if ev.OOMKills != 1 || ev.LastOOM.IsZero() || ev.OOMFloor < 150<<20 {
+		t.Errorf("oom %d at %s floor %.0f", ev.OOMKills, ev.LastOOM, ev.OOMFloor)
+	}
+	if empty := e.Evidence(e.NewState()); empty.CPU != nil || empty.MemoryMax != 0 || !empty.LastOOM.IsZero() {
+		t.Errorf("empty state evidence %+v", empty)
+	}
+}

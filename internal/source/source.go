@@ -16,6 +16,11 @@ import (
 	"tailor.dev/tailor/internal/workload"
 )
 
+// ErrUnreachable is wrapped by errors of a source that cannot be reached at
+// all (connection refused, DNS, timeouts after retries), as opposed to one
+// that answered with an error: callers stop asking it more questions.
+var ErrUnreachable = errors.New("source unreachable")
+
 // Window is a closed time range [Start, End]. A zero Start or End is open.
 type Window struct {
 	Start, End time.Time

@@ -368,7 +368,7 @@ func (s *Source) retry(ctx context.Context, expr string, call func() error) erro
 		return nil
 	}
 	if unreachable(err) {
-		return fmt.Errorf("prometheus at %s unreachable (after %d retries): %w", s.cfg.URL, s.cfg.Retries, err)
+		return fmt.Errorf("prometheus at %s unreachable (after %d retries): %w: %w", s.cfg.URL, s.cfg.Retries, source.ErrUnreachable, err)
 	}
 	return fmt.Errorf("prometheus at %s: query %s: %w", s.cfg.URL, expr, err)
 }
