@@ -47,6 +47,11 @@ type Config struct {
 	// the model is used: default max(5, parameters+1). Told trials, such as
 	// a baseline or a warm start, count towards it.
 	InitialPoints int `json:"initial_points,omitempty"`
+	// ParamConstraints restrict the configurations Ask suggests (and the
+	// candidates it draws from) to those whose decoded values satisfy every
+	// one; see LinearConstraint. Unlike Constraints, they are known before
+	// a trial runs.
+	ParamConstraints []LinearConstraint `json:"param_constraints,omitempty"`
 }
 
 // Observation is the outcome of one trial. Every objective is minimized.
@@ -104,6 +109,8 @@ type Optimizer struct {
 	candKeys []string        // key of each candidate
 	sob      *sobol
 	shift    []uint32
+	lin      []linear // compiled ParamConstraints
+	admitOK  bool     // an admissible configuration is known to exist
 }
 
 // New builds an optimizer. Errors name the offending field or parameter.
@@ -118,16 +125,20 @@ func New(cfg Config) (*Optimizer, error) {
 		return nil, err
 	}
 	o := &Optimizer{cfg: cfg, hyper: map[string][]float64{}}
+	o.lin = compile(cfg.Space, cfg.ParamConstraints)
 	o.cfg.Candidates = nil
 	if cfg.Candidates != nil {
 		o.cfg.Candidates = make([]Point, 0, len(cfg.Candidates))
 		dup := map[string]bool{}
 		for _, c := range cfg.Candidates {
 			c = cfg.Space.Canonical(c)
-			if k := key(c); !dup[k] {
+			if k := key(c); !dup[k] && o.admissible(c) {
 				dup[k] = true
 				o.cfg.Candidates = append(o.cfg.Candidates, c)
 			}
+		}
+		if len(o.cfg.Candidates) == 0 {
+			return nil, errors.New("candidates: none satisfies the parameter constraints")
 		}
 	}
 	o.derive()
@@ -158,6 +169,11 @@ func (c Config) validate() error {
 			return fmt.Errorf("candidates[%d]: %w", i, err)
 		}
 	}
+	for i, pc := range c.ParamConstraints {
+		if err := pc.Validate(c.Space); err != nil {
+			return fmt.Errorf("param_constraints[%d] %q: %w", i, pc.Name, err)
+		}
+	}
 	return nil
 }
 
@@ -181,6 +197,7 @@ func (o *Optimizer) derive() {
 	for i := range o.shift {
 		o.shift[i] = r.Uint32()
 	}
+	o.lin = compile(o.cfg.Space, o.cfg.ParamConstraints)
 }
 
 // Config returns the configuration (with defaults filled in).
@@ -230,10 +247,14 @@ func cloneObs(o Observation) Observation {
 // from every told point and from every pending one. The points are
 // canonical (see Space.Canonical) and become pending until told. Ask returns
 // fewer than n points only when fewer unsuggested configurations are left,
-// and ErrExhausted when none is.
+// and ErrExhausted when none is. Every point satisfies the parameter
+// constraints; when no configuration does, Ask returns ErrNoAdmissible.
 func (o *Optimizer) Ask(n int) ([]Point, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("ask: n = %d, want >= 1", n)
+	}
+	if err := o.checkAdmissible(); err != nil {
+		return nil, fmt.Errorf("ask: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(o.cfg.Seed, o.asks))
 	o.asks++
@@ -245,7 +266,11 @@ func (o *Optimizer) Ask(n int) ([]Point, error) {
 	case Sobol:
 		out, err = o.askEach(n, func() (Point, bool) { return o.sobolPoint(rng) })
 	case GP:
-		out, err = o.askGP(n, rng)
+		if len(o.lin) > 0 {
+			out, err = o.askGPAdmissible(n, rng)
+		} else {
+			out, err = o.askGP(n, rng)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -286,8 +311,8 @@ func (o *Optimizer) available() []int {
 	return out
 }
 
-// randomPoint draws an unsuggested point: uniform in the encoding, or
-// uniform among the unsuggested candidates.
+// randomPoint draws an unsuggested admissible point: uniform in the
+// encoding, or uniform among the unsuggested candidates.
 func (o *Optimizer) randomPoint(rng *rand.Rand) (Point, bool) {
 	if o.cfg.Candidates != nil {
 		av := o.available()
@@ -296,13 +321,13 @@ func (o *Optimizer) randomPoint(rng *rand.Rand) (Point, bool) {
 		}
 		return slices.Clone(o.cfg.Candidates[av[rng.IntN(len(av))]]), true
 	}
-	for range 256 {
+	for range o.draws() {
 		p := make(Point, o.cfg.Space.Dims())
 		for i := range p {
 			p[i] = rng.Float64()
 		}
 		p = o.cfg.Space.Canonical(p)
-		if !o.seen[key(p)] {
+		if !o.seen[key(p)] && o.admissible(p) {
 			return p, true
 		}
 	}
@@ -317,37 +342,50 @@ func (o *Optimizer) randomPoint(rng *rand.Rand) (Point, bool) {
 // maxEnumerate bounds the size of a discrete space enumerate lists.
 const maxEnumerate = 1 << 18
 
-// enumerate lists the unsuggested configurations of an all-discrete space
-// of at most maxEnumerate configurations; nil otherwise.
+// enumerate lists the unsuggested admissible configurations of an
+// all-discrete space of at most maxEnumerate configurations; nil otherwise.
 func (o *Optimizer) enumerate() []Point {
+	var out []Point
+	o.eachDiscrete(func(p Point) bool {
+		if !o.seen[key(p)] && o.admissible(p) {
+			out = append(out, slices.Clone(p))
+		}
+		return true
+	})
+	return out
+}
+
+// eachDiscrete calls f with every configuration (canonical, reused between
+// calls) of an all-discrete space of at most maxEnumerate configurations,
+// until f returns false. It reports whether the space is such a space.
+func (o *Optimizer) eachDiscrete(f func(Point) bool) bool {
 	s := o.cfg.Space
 	size := 1.0
 	for _, p := range s.Params {
 		if !p.discrete() {
-			return nil
+			return false
 		}
 		size *= float64(p.cardinality())
 	}
 	if size > maxEnumerate {
-		return nil
+		return false
 	}
-	var out []Point
 	cur := make(Point, s.Dims())
-	var rec func(i int)
-	rec = func(i int) {
+	var rec func(i int) bool
+	rec = func(i int) bool {
 		if i == len(cur) {
-			if !o.seen[key(cur)] {
-				out = append(out, slices.Clone(cur))
-			}
-			return
+			return f(cur)
 		}
 		for _, u := range s.Params[i].grid() {
 			cur[i] = u
-			rec(i + 1)
+			if !rec(i + 1) {
+				return false
+			}
 		}
+		return true
 	}
 	rec(0)
-	return out
+	return true
 }
 
 // cardinality is the number of values of a discrete parameter.
@@ -374,7 +412,8 @@ func (p Param) grid() []float64 {
 }
 
 // sobolPoint takes the next Sobol point that maps to an unsuggested
-// configuration (the nearest unsuggested candidate, with candidates).
+// admissible configuration (the nearest unsuggested candidate, with
+// candidates).
 func (o *Optimizer) sobolPoint(rng *rand.Rand) (Point, bool) {
 	if o.cfg.Space.Dims() > MaxSobolDims {
 		return o.randomPoint(rng) // beyond the published direction numbers
@@ -394,7 +433,7 @@ func (o *Optimizer) sobolPoint(rng *rand.Rand) (Point, bool) {
 		o.sob.point(o.next, o.shift, u)
 		o.next++
 		p := o.cfg.Space.Canonical(u)
-		if !o.seen[key(p)] {
+		if !o.seen[key(p)] && o.admissible(p) {
 			return p, true
 		}
 	}
