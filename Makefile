@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
 PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
-.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-optimizers clean
+.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-autoscalers-plots bench-optimizers clean
 
 all: build
 
@@ -56,6 +56,13 @@ bench-plots: build
 bench-autoscalers: build
 	@for d in google-2019-tasks azure-v1-vm-cpu; do \
 		echo "== $$d"; ./bin/tailor bench autoscalers --data $(SHARED_DATA)/$$d || exit 1; \
+	done
+
+# Trade-off figures and node packing of docs/autoscalers.md (Azure about 5 minutes).
+bench-autoscalers-plots: build
+	@for d in google-2019-tasks azure-v1-vm-cpu; do \
+		echo "== $$d"; ./bin/tailor bench autoscalers --data $(SHARED_DATA)/$$d --node-type m5.xlarge \
+			--plot docs/img/autoscalers-$$d.svg || exit 1; \
 	done
 
 # Optimizer benchmark, 20 seeds per dataset (docs/optimizers.md; about 6 minutes).

@@ -14,7 +14,10 @@
 //     and min/max replica slots) and Tailor (Tailor's tuner: CPU request,
 //     target and seasonal min replicas chosen by replaying candidates on the
 //     service's own past), and Compare, which measures a policy against the
-//     bar of docs/autoscalers.md.
+//     bar of docs/autoscalers.md;
+//   - Footprint, each service's pods per wall-clock hour as the replay
+//     records them, and PackNodes, which packs every hour's pods onto the
+//     nodes of a cost.NodePool and scores peak nodes, node-hours and $.
 //
 // The package is pure: no I/O, no clock, no logging, no randomness. Tuners
 // are causal: they see a window's demand only after the window has ended.

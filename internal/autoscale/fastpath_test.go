@@ -3,6 +3,7 @@ package autoscale_test
 import (
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 
@@ -46,6 +47,9 @@ func TestFastPathMatchesEverySync(t *testing.T) {
 		for j, s := range p.PerService {
 			if want := every.Policies[i].PerService[j].Score; s.Score != want {
 				t.Errorf("%s on %s: fast path %+v, every sync %+v", p.Name, s.Service, s.Score, want)
+			}
+			if want := every.Policies[i].PerService[j].Footprint; !reflect.DeepEqual(s.Footprint, want) {
+				t.Errorf("%s on %s: fast path footprint %+v, every sync %+v", p.Name, s.Service, s.Footprint, want)
 			}
 		}
 		if p.Total.ScaleEvents == 0 {

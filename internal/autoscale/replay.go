@@ -37,6 +37,9 @@ type Config struct {
 	// EverySync turns off the fast path that skips syncs in which nothing
 	// can change (see run.loop); results are the same, only slower.
 	EverySync bool
+	// NodeWindow, when positive, records every service's Footprint in
+	// wall-clock windows of this length, for PackNodes; 0 records none.
+	NodeWindow time.Duration
 }
 
 // DefaultConfig is the benchmark of docs/autoscalers.md: the upstream
@@ -52,6 +55,7 @@ func DefaultConfig() Config {
 		Saturation:   1,
 		Prices:       cost.OpenCostOnDemand,
 		Workers:      1,
+		NodeWindow:   time.Hour,
 	}
 }
 
@@ -60,8 +64,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("replay: %w", err)
 	}
 	switch {
-	case c.PendingDelay < 0 || c.StartupDelay < 0 || c.MetricWindow < 0 || c.WarmUp < 0:
-		return fmt.Errorf("replay: delays, metric window and warm-up must be >= 0")
+	case c.PendingDelay < 0 || c.StartupDelay < 0 || c.MetricWindow < 0 || c.WarmUp < 0 || c.NodeWindow < 0:
+		return fmt.Errorf("replay: delays, metric window, warm-up and node window must be >= 0")
 	case !(c.Saturation > 0) || !(c.PodMemoryGiB >= 0):
 		return fmt.Errorf("replay: saturation %v must be positive and pod memory %v non-negative", c.Saturation, c.PodMemoryGiB)
 	}
@@ -72,6 +76,9 @@ func (c Config) validate() error {
 type ServiceScore struct {
 	Service string
 	Score   Score
+	// Footprint is the service's pods over the scored time (empty unless
+	// Config.NodeWindow > 0).
+	Footprint Footprint
 }
 
 // PolicyResult is one policy's total and per-service scores.
@@ -106,10 +113,10 @@ func Replay(services []Service, policies []Policy, cfg Config) (Result, error) {
 			return Result{}, err
 		}
 	}
-	scores := make([][]Score, len(policies))
+	scores := make([][]ServiceScore, len(policies))
 	errs := make([][]error, len(policies))
 	for j := range policies {
-		scores[j], errs[j] = make([]Score, len(services)), make([]error, len(services))
+		scores[j], errs[j] = make([]ServiceScore, len(services)), make([]error, len(services))
 	}
 	jobs := make(chan [2]int)
 	var wg sync.WaitGroup
@@ -137,8 +144,10 @@ func Replay(services []Service, policies []Policy, cfg Config) (Result, error) {
 			if errs[j][i] != nil {
 				return Result{}, errs[j][i]
 			}
-			pr.Total.Add(scores[j][i])
-			pr.PerService = append(pr.PerService, ServiceScore{Service: s.Name, Score: scores[j][i]})
+			sc := scores[j][i]
+			sc.Service = s.Name
+			pr.Total.Add(sc.Score)
+			pr.PerService = append(pr.PerService, sc)
 		}
 		res.Policies = append(res.Policies, pr)
 	}
@@ -175,18 +184,18 @@ func aligned(s Service, sync time.Duration) error {
 	return nil
 }
 
-func replayOne(svc Service, p Policy, cfg Config) (Score, error) {
+func replayOne(svc Service, p Policy, cfg Config) (ServiceScore, error) {
 	tuner, err := p.NewTuner(ServiceInfo{Name: svc.Name, Start: svc.Start, Request: svc.Request})
 	if err != nil {
-		return Score{}, fmt.Errorf("policy %s, service %s: %w", p.Name(), svc.Name, err)
+		return ServiceScore{}, fmt.Errorf("policy %s, service %s: %w", p.Name(), svc.Name, err)
 	}
-	r := &run{cfg: cfg, svc: svc, tuner: tuner}
+	r := &run{cfg: cfg, svc: svc, tuner: tuner, foot: Footprint{Window: cfg.NodeWindow}}
 	if err := r.start(); err != nil {
-		return Score{}, fmt.Errorf("policy %s, service %s: initial setting: %w", p.Name(), svc.Name, err)
+		return ServiceScore{}, fmt.Errorf("policy %s, service %s: initial setting: %w", p.Name(), svc.Name, err)
 	}
 	if err := r.loop(); err != nil {
-		return Score{}, fmt.Errorf("policy %s, service %s: %w", p.Name(), svc.Name, err)
+		return ServiceScore{}, fmt.Errorf("policy %s, service %s: %w", p.Name(), svc.Name, err)
 	}
 	r.score.price(cfg.Prices, cfg.PodMemoryGiB)
-	return r.score, nil
+	return ServiceScore{Score: r.score, Footprint: r.foot}, nil
 }

@@ -16,12 +16,14 @@ type run struct {
 
 	set     Setting
 	request float64 // the pods' request in cores, as Kubernetes stores it (whole millicores)
+	milli   horizontal.Milli
 	cluster *horizontal.Cluster
 	ctrl    *horizontal.Controller
 
 	pods  int32 // after the last sync
 	ready int
 	score Score
+	foot  Footprint
 
 	// For the fast path of loop: a mirror of the controller's
 	// recommendation history, whether the controller has not synced yet,
@@ -50,7 +52,8 @@ func (r *run) start() error {
 	if err := set.Validate(); err != nil {
 		return err
 	}
-	r.set, r.request = set, horizontal.MilliFromFloat(set.Request).Float()
+	r.set, r.milli = set, horizontal.MilliFromFloat(set.Request)
+	r.request = r.milli.Float()
 	r.pods = initialReplicas(set, r.svc.Demand.Segments[0].Value)
 	if err := r.newController(); err != nil {
 		return err
@@ -223,6 +226,9 @@ func (r *run) account(t time.Duration, demand float64, w *windowStats) {
 		s.OverloadMinutes += sync.Minutes()
 		s.UnservedCoreHours += (demand - capacity) * h
 	}
+	if r.foot.Window > 0 {
+		r.foot.add(r.svc.Start.Add(t), sync, r.pods, int64(r.milli))
+	}
 }
 
 // next gives the finished window to the tuner and applies its answer.
@@ -249,8 +255,9 @@ func (r *run) next(seg horizontal.Segment, w windowStats) error {
 // count). A new CPU request resizes the pods in place (Kubernetes >= 1.33):
 // Ready pods stay Ready; pods still starting start again.
 func (r *run) apply(set Setting, t time.Duration) error {
-	resize := horizontal.MilliFromFloat(set.Request) != horizontal.MilliFromFloat(r.set.Request)
-	r.set, r.request = set, horizontal.MilliFromFloat(set.Request).Float()
+	resize := horizontal.MilliFromFloat(set.Request) != r.milli
+	r.set, r.milli = set, horizontal.MilliFromFloat(set.Request)
+	r.request = r.milli.Float()
 	if t >= r.cfg.WarmUp {
 		r.score.SettingChanges++
 	}
