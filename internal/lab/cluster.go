@@ -34,6 +34,11 @@ type Options struct {
 	// ExtraArgs adds flags per component, keyed by binary name
 	// ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kwok", "etcd").
 	ExtraArgs map[string][]string
+	// Aggregator sets up the API aggregation layer for servers outside the
+	// cluster: a front-proxy CA and client certificate, the API server's
+	// --requestheader-* and --proxy-client-* flags, Cluster.FrontProxyCA and
+	// Cluster.RegisterAPIService.
+	Aggregator bool
 }
 
 func (o Options) withDefaults() Options {
@@ -67,6 +72,7 @@ type Cluster struct {
 	ownDir bool
 	ports  ports
 	pki    pki
+	front  *frontProxy       // nil unless Options.Aggregator
 	tokens map[string]string // user name -> bearer token
 	procs  []*process
 
@@ -145,6 +151,14 @@ func (c *Cluster) prepare() error {
 	}
 	if err := c.pki.writeTo(c.dir); err != nil {
 		return err
+	}
+	if c.opts.Aggregator {
+		if c.front, err = newFrontProxy(); err != nil {
+			return err
+		}
+		if err := c.front.writeTo(c.dir); err != nil {
+			return err
+		}
 	}
 	if err := os.WriteFile(c.path(kwokStagesFile), kwokStages, 0o644); err != nil {
 		return err

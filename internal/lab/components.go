@@ -41,7 +41,7 @@ func (c *Cluster) etcd() component {
 }
 
 func (c *Cluster) apiserver() component {
-	return component{"kube-apiserver", c.bins.APIServer, []string{
+	return component{"kube-apiserver", c.bins.APIServer, append([]string{
 		fmt.Sprintf("--etcd-servers=http://127.0.0.1:%d", c.ports.etcdClient),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -58,7 +58,7 @@ func (c *Cluster) apiserver() component {
 		"--service-account-signing-key-file=" + c.path(saKeyFile),
 		"--allow-privileged=true",
 		"--profiling=false",
-	}}
+	}, c.aggregatorArgs()...)}
 }
 
 func (c *Cluster) controllerManager() component {
@@ -96,6 +96,12 @@ func (c *Cluster) kwok() component {
 		"--manage-nodes-with-annotation-selector=" + kwokAnnotation + "=fake",
 		"--cidr=" + podCIDR,
 		"--node-ip=127.0.0.1",
+		// Heartbeats through node leases, renewed every 10 s. Without a
+		// KwokConfiguration in --config kwok's default of 40 is not applied
+		// and it falls back to status heartbeats 20-45 s apart, which the
+		// node lifecycle controller (50 s grace) answers by marking the nodes
+		// and all their pods NotReady every minute or so.
+		"--node-lease-duration-seconds=40",
 	}}
 }
 
