@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -142,9 +144,11 @@ func (a *serviceAcc) service(m Mapping) (Service, error) {
 				a.name, time.Duration(k-keys[i-1]-1)*m.Window, gap.Format(time.RFC3339),
 				time.Unix(0, k*int64(m.Window)).UTC().Format(time.RFC3339))
 		}
+		// Sum in container order: the same samples give the same demand
+		// bit for bit, whatever the map's iteration order.
 		sum := 0.0
-		for _, cpu := range a.windows[k] {
-			sum += cpu
+		for _, c := range slices.Sorted(maps.Keys(a.windows[k])) {
+			sum += a.windows[k][c]
 		}
 		values = append(values, sum*m.Scale)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/color"
 	"io"
@@ -30,8 +31,12 @@ import (
 
 type benchAutoscalersOptions struct {
 	datasetFlags
-	overloadPrice, podMemory float64
-	plot                     string
+	// A demand file (--demand) instead of a trace (--data).
+	demand                      string
+	cpuPerRequest, requestCores float64
+	demandWindow                time.Duration
+	overloadPrice, podMemory    float64
+	plot                        string
 	// Node packing (off without node types).
 	nodeTypes           []string
 	instanceTypes       string
@@ -48,10 +53,13 @@ func newBenchAutoscalersCmd(stdout io.Writer) *cobra.Command {
 		Long: "Turns the trace into services (one per workload: a Google job, an Azure VM; total CPU demand per\n" +
 			"5-minute window) and replays the Kubernetes HPA model on each: hpa-50..hpa-80 (static targets),\n" +
 			"tortoise (Tortoise's target tuner and replica slots) and tailor (Tailor's tuner). 15 s syncs, pods\n" +
-			"Ready 60 s after creation, 1-day warm-up; scores in docs/autoscalers.md.",
+			"Ready 60 s after creation, 1-day warm-up; scores in docs/autoscalers.md.\n\n" +
+			"Instead of a trace, --demand reads requests per second per service and window\n" +
+			"(docs/formats/demand.md); the demand in cores is rps × the CPU cost per request.",
 		Example: "  tailor bench autoscalers --data ../shared/data/google-2019-tasks\n" +
 			"  tailor bench autoscalers --data ../shared/data/azure-v1-vm-cpu -o json --out azure.json\n" +
-			"  tailor bench autoscalers --data ../shared/data/google-2019-tasks --node-type m5.xlarge --plot google.svg",
+			"  tailor bench autoscalers --data ../shared/data/google-2019-tasks --node-type m5.xlarge --plot google.svg\n" +
+			"  tailor bench autoscalers --demand rps.csv.gz --cpu-per-request 0.004 --request-cores 0.5",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runBenchAutoscalers(cmd.Context(), o, stdout)
@@ -59,6 +67,13 @@ func newBenchAutoscalersCmd(stdout io.Writer) *cobra.Command {
 	}
 	f := cmd.Flags()
 	o.register(f)
+	f.Lookup("data").Usage = "dataset folder or trace file (this or --demand)"
+	f.StringVar(&o.demand, "demand", "", "demand file of requests per second per service (docs/formats/demand.md), instead of --data")
+	f.Float64Var(&o.cpuPerRequest, "cpu-per-request", 0, "--demand: CPU cost of one request in core-seconds, for services whose rows\n"+
+		"have no cpu_per_request (the file's column wins)")
+	f.Float64Var(&o.requestCores, "request-cores", 0, "--demand: starting CPU request per pod in cores, for services whose rows have\n"+
+		"no request_cores (the file's column wins)")
+	f.DurationVar(&o.demandWindow, "demand-window", 0, "--demand: window length of every row (default: inferred from the rows' spacing)")
 	f.Float64Var(&o.overloadPrice, "overload-price", o.overloadPrice,
 		"tailor: requested core-hours one minute of overload is worth avoiding (the cost/overload trade-off)")
 	f.Float64Var(&o.podMemory, "pod-memory", 0, "GiB of memory per pod to add to the cost and to node packing (0: CPU only)")
@@ -66,7 +81,7 @@ func newBenchAutoscalersCmd(stdout io.Writer) *cobra.Command {
 		"and tailor's overload prices 1..64 (extra replays) to this .svg file")
 	f.StringSliceVar(&o.nodeTypes, "node-type", nil, "pack every policy's pods hourly onto nodes of these instance types\n"+
 		"(a pool: each new node is the type with the lowest price per pod; the first wins ties)")
-	f.StringVar(&o.instanceTypes, "instance-types", "", "instance-type table (default: aws-ec2-instance-types/aws_ec2_instance_types.csv next to --data)")
+	f.StringVar(&o.instanceTypes, "instance-types", "", "instance-type table (default: aws-ec2-instance-types/aws_ec2_instance_types.csv next to --data or --demand)")
 	f.Float64Var(&o.daemonCPU, "daemonset-cpu", 0, "cores the DaemonSets request on every node")
 	f.Float64Var(&o.daemonMB, "daemonset-memory", 0, "MiB the DaemonSets request on every node")
 	f.IntVar(&o.daemonPods, "daemonset-pods", 0, "DaemonSet pods on every node (count against max pods)")
@@ -121,8 +136,11 @@ type typeCountJSON struct {
 type mappingJSON struct {
 	WindowSeconds float64 `json:"window_seconds"`
 	Scale         float64 `json:"scale"`
-	RequestCores  float64 `json:"request_cores"` // 0: each service's own request from the trace
+	RequestCores  float64 `json:"request_cores"` // 0: each service's own request from the trace (the demand file)
 	PodMemoryGiB  float64 `json:"pod_memory_gib"`
+	// CPUPerRequest is --cpu-per-request (--demand only; 0 and left out
+	// when every service's cost comes from the file).
+	CPUPerRequest float64 `json:"cpu_per_request,omitempty"`
 }
 
 type autoscalerScore struct {
@@ -200,13 +218,14 @@ func runBenchAutoscalers(_ context.Context, o benchAutoscalersOptions, stdout io
 
 // check reports flag misuse as a usage error, before anything is read.
 func (o benchAutoscalersOptions) check() error {
-	if err := o.datasetFlags.check(); err != nil {
+	if err := o.checkInput(); err != nil {
 		return err
 	}
 	for _, v := range []struct {
 		flag string
 		v    float64
-	}{{"--overload-price", o.overloadPrice}, {"--pod-memory", o.podMemory}, {"--daemonset-cpu", o.daemonCPU}, {"--daemonset-memory", o.daemonMB}} {
+	}{{"--overload-price", o.overloadPrice}, {"--pod-memory", o.podMemory}, {"--daemonset-cpu", o.daemonCPU}, {"--daemonset-memory", o.daemonMB},
+		{"--cpu-per-request", o.cpuPerRequest}, {"--request-cores", o.requestCores}} {
 		if !(v.v >= 0) || math.IsInf(v.v, 0) {
 			return usagef("%s %v: want a non-negative number", v.flag, v.v)
 		}
@@ -226,20 +245,50 @@ func (o benchAutoscalersOptions) check() error {
 	return nil
 }
 
+// checkInput requires one of --data and --demand, and the --demand flags
+// only with --demand.
+func (o benchAutoscalersOptions) checkInput() error {
+	sync := autoscale.DefaultConfig().HPA.SyncPeriod
+	switch {
+	case o.demand == "" && o.data == "":
+		return usagef("--data (a trace) or --demand (a demand file) is required")
+	case o.demand == "" && (o.cpuPerRequest != 0 || o.requestCores != 0 || o.demandWindow != 0):
+		return usagef("--cpu-per-request, --request-cores and --demand-window need --demand")
+	case o.demand == "":
+		return o.datasetFlags.check()
+	case o.data != "":
+		return usagef("--data %s and --demand %s: give one (a trace or a demand file), not both", o.data, o.demand)
+	case o.format != "":
+		return usagef("--format is the trace format of --data; --demand reads one format (docs/formats/demand.md)")
+	case o.demandWindow < 0 || o.demandWindow%sync != 0:
+		return usagef("--demand-window %s: want a positive multiple of the %s HPA sync period", o.demandWindow, sync)
+	}
+	return checkOutputFormat(o.output)
+}
+
+// input is the flag and path of the input: --data or --demand.
+func (o benchAutoscalersOptions) input() (flag, path string) {
+	if o.demand != "" {
+		return "--demand", o.demand
+	}
+	return "--data", o.data
+}
+
 // instanceTypesPath is --instance-types, or the shared table next to the
-// dataset folder (or next to the folder of a trace file).
+// dataset folder (or next to the folder of a trace or demand file).
 func (o benchAutoscalersOptions) instanceTypesPath() (string, error) {
 	if o.instanceTypes != "" {
 		return o.instanceTypes, nil
 	}
 	rel := filepath.Join("aws-ec2-instance-types", "aws_ec2_instance_types.csv")
-	dir := filepath.Dir(filepath.Clean(o.data))
+	flag, in := o.input()
+	dir := filepath.Dir(filepath.Clean(in))
 	for _, d := range []string{dir, filepath.Dir(dir)} {
 		if _, err := os.Stat(filepath.Join(d, rel)); err == nil {
 			return filepath.Join(d, rel), nil
 		}
 	}
-	return "", fmt.Errorf("--node-type: no %s next to --data %s; give --instance-types", rel, o.data)
+	return "", fmt.Errorf("--node-type: no %s next to %s %s; give --instance-types", rel, flag, in)
 }
 
 // nodePool reads the instance types of --node-type; nil without it.
@@ -338,14 +387,63 @@ type namedPolicy struct {
 
 func (n namedPolicy) Name() string { return n.name }
 
-func replayAutoscalers(o benchAutoscalersOptions, pool *cost.NodePool) (autoscalersReport, error) {
+// traceServices builds the services of the trace --data with the
+// dataset's documented mapping; rep has the dataset and mapping fields.
+func (o benchAutoscalersOptions) traceServices() (services []autoscale.Service, rep autoscalersReport, err error) {
 	r, ds, err := trace.Open(o.data, o.format)
 	if err != nil {
-		return autoscalersReport{}, err
+		return nil, rep, err
 	}
 	defer r.Close()
 	m := autoscale.DatasetMapping(ds.Name)
-	services, err := autoscale.Services(r, m)
+	if services, err = autoscale.Services(r, m); err != nil {
+		return nil, rep, err
+	}
+	rep = autoscalersReport{Dataset: ds.Name, Format: ds.Format,
+		Mapping: mappingJSON{WindowSeconds: m.Window.Seconds(), Scale: m.Scale, RequestCores: m.Request, PodMemoryGiB: o.podMemory}}
+	return services, rep, nil
+}
+
+// demandFormat is the report's format of a --demand file.
+const demandFormat = "demand"
+
+// demandServices reads the demand file --demand: cores = rps × the CPU
+// cost per request (the file's, else --cpu-per-request).
+func (o benchAutoscalersOptions) demandServices() ([]autoscale.Service, autoscalersReport, error) {
+	var rep autoscalersReport
+	f, err := os.Open(o.demand)
+	if err != nil {
+		return nil, rep, fmt.Errorf("--demand: %w", err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, rep, fmt.Errorf("--demand %s: is a folder; want a demand file (docs/formats/demand.md)", o.demand)
+	}
+	d, err := autoscale.ReadDemand(f, o.demand, autoscale.DemandOptions{
+		Window: o.demandWindow, CPUPerRequest: o.cpuPerRequest, Request: o.requestCores})
+	switch {
+	case errors.Is(err, autoscale.ErrNoCPUPerRequest):
+		return nil, rep, fmt.Errorf("%w; give --cpu-per-request", err)
+	case errors.Is(err, autoscale.ErrNoRequest):
+		return nil, rep, fmt.Errorf("%w; give --request-cores", err)
+	case err != nil:
+		return nil, rep, err
+	}
+	if sync := autoscale.DefaultConfig().HPA.SyncPeriod; d.Window%sync != 0 {
+		return nil, rep, fmt.Errorf("--demand %s: the rows are %s apart, not a multiple of the %s HPA sync period; every window must start and end on a sync",
+			o.demand, d.Window, sync)
+	}
+	rep = autoscalersReport{Dataset: filepath.Base(o.demand), Format: demandFormat,
+		Mapping: mappingJSON{WindowSeconds: d.Window.Seconds(), Scale: 1, RequestCores: o.requestCores,
+			PodMemoryGiB: o.podMemory, CPUPerRequest: o.cpuPerRequest}}
+	return d.Services, rep, nil
+}
+
+func replayAutoscalers(o benchAutoscalersOptions, pool *cost.NodePool) (autoscalersReport, error) {
+	services, rep, err := o.traceServices()
+	if o.demand != "" {
+		services, rep, err = o.demandServices()
+	}
 	if err != nil {
 		return autoscalersReport{}, err
 	}
@@ -359,10 +457,7 @@ func replayAutoscalers(o benchAutoscalersOptions, pool *cost.NodePool) (autoscal
 	if err != nil {
 		return autoscalersReport{}, err
 	}
-	rep := autoscalersReport{
-		Dataset: ds.Name, Format: ds.Format, Services: res.Services, OverloadPrice: o.overloadPrice,
-		Mapping: mappingJSON{WindowSeconds: m.Window.Seconds(), Scale: m.Scale, RequestCores: m.Request, PodMemoryGiB: o.podMemory},
-	}
+	rep.Services, rep.OverloadPrice = res.Services, o.overloadPrice
 	if pool != nil {
 		rep.NodePool = &nodePoolJSON{Spot: pool.Spot, DaemonSetCores: float64(pool.DaemonSet.MilliCPU) / 1000,
 			DaemonSetMiB: float64(pool.DaemonSet.MemoryBytes) / cost.MiB, DaemonSetPods: pool.DaemonSetPods,
@@ -426,17 +521,34 @@ func autoscalerRow(name string, s autoscale.Score) autoscalerScore {
 	}
 }
 
-func renderAutoscalersTable(w io.Writer, rep autoscalersReport) error {
-	req := "each service's own request from the trace"
-	if rep.Mapping.RequestCores > 0 {
-		req = fmt.Sprintf("%g cores", rep.Mapping.RequestCores)
-	}
+// autoscalersHeading says where the demand came from and how it is priced.
+func autoscalersHeading(rep autoscalersReport) string {
+	m := rep.Mapping
 	cost := "CPU only"
-	if rep.Mapping.PodMemoryGiB > 0 {
-		cost = fmt.Sprintf("CPU + %g GiB per pod", rep.Mapping.PodMemoryGiB)
+	if m.PodMemoryGiB > 0 {
+		cost = fmt.Sprintf("CPU + %g GiB per pod", m.PodMemoryGiB)
 	}
-	fmt.Fprintf(w, "dataset %s (%s): %d services; demand = %g × CPU per %gs window; starting request per pod: %s; cost: %s\n\n",
-		rep.Dataset, rep.Format, rep.Services, rep.Mapping.Scale, rep.Mapping.WindowSeconds, req, cost)
+	if rep.Format == demandFormat {
+		cpr, req := "the file's cpu_per_request", "the file's request_cores"
+		if m.CPUPerRequest > 0 {
+			cpr += fmt.Sprintf(", else %g core-s", m.CPUPerRequest)
+		}
+		if m.RequestCores > 0 {
+			req += fmt.Sprintf(", else %g cores", m.RequestCores)
+		}
+		return fmt.Sprintf("demand file %s: %d services; demand = rps × CPU per request (%s) per %gs window; starting request per pod: %s; cost: %s",
+			rep.Dataset, rep.Services, cpr, m.WindowSeconds, req, cost)
+	}
+	req := "each service's own request from the trace"
+	if m.RequestCores > 0 {
+		req = fmt.Sprintf("%g cores", m.RequestCores)
+	}
+	return fmt.Sprintf("dataset %s (%s): %d services; demand = %g × CPU per %gs window; starting request per pod: %s; cost: %s",
+		rep.Dataset, rep.Format, rep.Services, m.Scale, m.WindowSeconds, req, cost)
+}
+
+func renderAutoscalersTable(w io.Writer, rep autoscalersReport) error {
+	fmt.Fprintf(w, "%s\n\n", autoscalersHeading(rep))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "POLICY\tREPLICA-H\tREQUESTED core-h\tCOST USD\tOVERLOAD min\tUNSERVED core-h\tUTIL\tSCALE EVENTS\tCHANGES\t")
 	for _, p := range rep.Policies {

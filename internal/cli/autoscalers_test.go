@@ -1,16 +1,22 @@
 package cli
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"tailor.dev/tailor/internal/autoscale"
 	"tailor.dev/tailor/internal/cost"
 	"tailor.dev/tailor/internal/shareddata"
+	"tailor.dev/tailor/internal/trace"
 )
 
 // autoscalersJSON is the documented shape of bench autoscalers -o json.
@@ -363,5 +369,180 @@ func TestTailorForPool(t *testing.T) {
 	}
 	if got := tailorFor(4, nil); got.MaxRequest != 10 {
 		t.Errorf("no pool: max request %v, want the default 10", got.MaxRequest)
+	}
+}
+
+// demandReport is the JSON of bench autoscalers --demand, with the
+// policies kept raw to compare them byte for byte.
+type demandReport struct {
+	Dataset  string `json:"dataset"`
+	Format   string `json:"format"`
+	Services int    `json:"services"`
+	Mapping  struct {
+		WindowSeconds float64  `json:"window_seconds"`
+		Scale         float64  `json:"scale"`
+		RequestCores  float64  `json:"request_cores"`
+		CPUPerRequest *float64 `json:"cpu_per_request"`
+	} `json:"mapping"`
+	Policies json.RawMessage `json:"policies"`
+	Bar      json.RawMessage `json:"bar"`
+}
+
+func decodeDemandReport(t *testing.T, r result) demandReport {
+	t.Helper()
+	if r.code != ExitOK {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	var rep demandReport
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("%v:\n%s", err, r.stdout)
+	}
+	return rep
+}
+
+// The rps path end to end on a real Google job: a gzip demand file of
+// time,service,rps with rps = the job's cores / 2^-8 core-s, replayed with
+// --cpu-per-request 2^-8 and --request-cores the job's own request, scores
+// every policy exactly as --data does on the trace.
+func TestBenchAutoscalersDemandMatchesTrace(t *testing.T) {
+	data := filepath.Join(shareddata.Dir(t, "google-2019-tasks"), "job382")
+	r, ds, err := trace.Open(data, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	services, err := autoscale.Services(r, autoscale.DatasetMapping(ds.Name))
+	r.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const cpr = 1.0 / 256
+	var csv bytes.Buffer
+	zw := gzip.NewWriter(&csv)
+	fmt.Fprintln(zw, "time,service,rps")
+	for _, svc := range services {
+		for _, seg := range svc.Demand.Segments {
+			fmt.Fprintf(zw, "%d,%s,%s\n", svc.Start.Add(seg.To).Unix(), svc.Name, strconv.FormatFloat(seg.Value/cpr, 'g', -1, 64))
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file := writeFile(t, t.TempDir(), "job382-rps.csv.gz", csv.String())
+	request := strconv.FormatFloat(services[0].Request, 'g', -1, 64)
+
+	want := decodeDemandReport(t, run("bench", "autoscalers", "--data", data, "-o", "json"))
+	got := decodeDemandReport(t, run("bench", "autoscalers", "--demand", file, "--cpu-per-request", "0.00390625",
+		"--request-cores", request, "-o", "json"))
+	if got.Dataset != "job382-rps.csv.gz" || got.Format != "demand" || got.Services != 1 || got.Mapping.WindowSeconds != 300 ||
+		got.Mapping.Scale != 1 || got.Mapping.CPUPerRequest == nil || *got.Mapping.CPUPerRequest != cpr ||
+		got.Mapping.RequestCores != services[0].Request {
+		t.Errorf("dataset %q, format %q, %d services, mapping %+v", got.Dataset, got.Format, got.Services, got.Mapping)
+	}
+	if want.Mapping.CPUPerRequest != nil {
+		t.Errorf("--data reports a cpu_per_request: %v", *want.Mapping.CPUPerRequest)
+	}
+	if !bytes.Equal(got.Policies, want.Policies) || !bytes.Equal(got.Bar, want.Bar) || len(want.Policies) < 100 {
+		t.Errorf("--demand scores differ from --data:\n%s\n%s\nwant\n%s\n%s", got.Policies, got.Bar, want.Policies, want.Bar)
+	}
+}
+
+// demandFile writes a 2-day demand file of two services, 5-minute rows:
+// web gives its own cpu_per_request and request_cores, api neither.
+func demandFile(t *testing.T) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("time,service,rps,cpu_per_request,request_cores\n")
+	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 2 * 288 {
+		ts := start.Add(time.Duration(i+1) * 5 * time.Minute).Format(time.RFC3339)
+		phase := float64(i%288) / 288
+		fmt.Fprintf(&b, "%s,web,%.1f,0.002,0.25\n", ts, 400+300*math.Sin(2*math.Pi*phase))
+		fmt.Fprintf(&b, "%s,api,%.1f,,\n", ts, 100+50*phase)
+	}
+	return writeFile(t, t.TempDir(), "rps.csv", b.String())
+}
+
+// The file's cpu_per_request wins over --cpu-per-request: web scores the
+// same at any flag value, api (no column) follows the flag.
+func TestBenchAutoscalersDemandColumnWins(t *testing.T) {
+	file := demandFile(t)
+	type perService struct {
+		Name               string  `json:"name"`
+		DemandCoreHours    float64 `json:"demand_core_hours"`
+		RequestedCoreHours float64 `json:"requested_core_hours"`
+	}
+	demand := map[string][]perService{}
+	for _, cpr := range []string{"0.004", "0.008"} {
+		rep := decodeDemandReport(t, run("bench", "autoscalers", "--demand", file, "--cpu-per-request", cpr, "--request-cores", "0.5", "-o", "json"))
+		var policies []struct {
+			PerService []perService `json:"per_service"`
+		}
+		if err := json.Unmarshal(rep.Policies, &policies); err != nil {
+			t.Fatal(err)
+		}
+		if rep.Services != 2 || len(policies) != 6 || len(policies[0].PerService) != 2 {
+			t.Fatalf("%d services, %d policies", rep.Services, len(policies))
+		}
+		demand[cpr] = policies[0].PerService
+	}
+	a, b := demand["0.004"], demand["0.008"]
+	if a[0].Name != "web" || a[0] != b[0] {
+		t.Errorf("web changed with --cpu-per-request: %+v, %+v", a[0], b[0])
+	}
+	// api: 1 scored day of 100..150 rps (mean about 125) × 0.004 core-s.
+	if a[1].Name != "api" || !(a[1].DemandCoreHours > 24*0.4 && a[1].DemandCoreHours < 24*0.6) ||
+		math.Abs(b[1].DemandCoreHours-2*a[1].DemandCoreHours) > 1e-9*b[1].DemandCoreHours {
+		t.Errorf("api demand %v core-h at 0.004, %v at 0.008; want about 12 and twice that", a[1].DemandCoreHours, b[1].DemandCoreHours)
+	}
+}
+
+func TestBenchAutoscalersDemandTable(t *testing.T) {
+	r := run("bench", "autoscalers", "--demand", demandFile(t), "--cpu-per-request", "0.004", "--request-cores", "0.5")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d, stderr %s", r.code, r.stderr)
+	}
+	for _, w := range []string{"demand file rps.csv: 2 services; demand = rps × CPU per request (the file's cpu_per_request, else 0.004 core-s) per 300s window; starting request per pod: the file's request_cores, else 0.5 cores",
+		"POLICY", "hpa-50", "tortoise", "tailor", "tailor vs tortoise"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("table has no %q:\n%s", w, r.stdout)
+		}
+	}
+}
+
+func TestBenchAutoscalersDemandErrors(t *testing.T) {
+	good, trace, dir := demandFile(t), syntheticTrace(t), t.TempDir()
+	noColumns := writeFile(t, dir, "bare.csv", "time,service,rps\n300,a,1\n600,a,2\n")
+	negative := writeFile(t, dir, "negative.csv", "time,service,rps\n300,a,1\n600,a,-2\n")
+	bench := func(args ...string) []string { return append([]string{"bench", "autoscalers"}, args...) }
+	for _, tc := range []failCase{
+		{"data and demand", bench("--data", trace, "--demand", good), ExitUsage, "--data " + trace + " and --demand " + good + ": give one"},
+		{"neither", bench("-o", "json"), ExitUsage, "--data (a trace) or --demand (a demand file) is required"},
+		{"cost without demand", bench("--data", trace, "--cpu-per-request", "0.004"), ExitUsage, "need --demand"},
+		{"request without demand", bench("--data", trace, "--request-cores", "1"), ExitUsage, "need --demand"},
+		{"window without demand", bench("--data", trace, "--demand-window", "5m"), ExitUsage, "need --demand"},
+		{"format with demand", bench("--demand", good, "--format", "tailor"), ExitUsage, "--format is the trace format of --data"},
+		{"unknown output", bench("--demand", good, "-o", "yaml"), ExitUsage, `"yaml"`},
+		{"negative cost", bench("--demand", good, "--cpu-per-request", "-1"), ExitUsage, "--cpu-per-request -1: want a non-negative number"},
+		{"NaN request", bench("--demand", good, "--request-cores", "NaN"), ExitUsage, "--request-cores NaN"},
+		{"window off the sync", bench("--demand", good, "--demand-window", "20s"), ExitUsage, "--demand-window 20s: want a positive multiple of the 15s HPA sync period"},
+		{"no such file", bench("--demand", filepath.Join(dir, "none.csv")), ExitError, "none.csv: no such file"},
+		{"folder", bench("--demand", dir), ExitError, "is a folder"},
+		{"no cost", bench("--demand", noColumns, "--request-cores", "1"), ExitError, `bare.csv: service "a" (first row at line 2): no cpu_per_request: its rows give none and there is no default; give --cpu-per-request`},
+		{"no request", bench("--demand", good, "--cpu-per-request", "0.004"), ExitError, `rps.csv: service "api" (first row at line 3): no request_cores (the starting CPU request per pod): its rows give none and there is no default; give --request-cores`},
+		{"no cost for api", bench("--demand", good, "--request-cores", "1"), ExitError, `service "api" (first row at line 3): no cpu_per_request`},
+		{"bad row", bench("--demand", negative, "--cpu-per-request", "1", "--request-cores", "1"), ExitError, `negative.csv:3: column rps: "-2" is negative`},
+		{"window does not fit the rows", bench("--demand", noColumns, "--cpu-per-request", "1", "--request-cores", "1", "--demand-window", "2m"), ExitError,
+			`bare.csv:3: service "a": 1970-01-01T00:10:00Z is 5m0s after its previous row (line 2), not a whole number of 2m0s windows (the window given)`},
+		{"rows off the sync", bench("--demand", writeFile(t, dir, "10s.csv", "time,service,rps\n10,a,1\n20,a,2\n"), "--cpu-per-request", "1", "--request-cores", "1"),
+			ExitError, "10s.csv: the rows are 10s apart, not a multiple of the 15s HPA sync period"},
+		{"no table next to the file", bench("--demand", good, "--cpu-per-request", "1", "--request-cores", "1", "--node-type", "m5.xlarge"), ExitError,
+			"next to --demand " + good + "; give --instance-types"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.msg) {
+				t.Errorf("exit %d, stderr %q; want exit %d and %q", r.code, r.stderr, tc.code, tc.msg)
+			}
+		})
 	}
 }
