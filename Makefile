@@ -4,22 +4,26 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
 PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
-.PHONY: all build test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-autoscalers-plots bench-optimizers clean
+.PHONY: all build example test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-autoscalers-plots bench-optimizers clean
 
 all: build
 
 build:
 	$(GO) build -o bin/tailor ./cmd/tailor
 
+# The example service of examples/goservice (its experiments run bin/goservice).
+example: build
+	$(GO) build -o bin/goservice ./examples/goservice
+
 # All tests: lint, the lab cluster binaries (built once, cached outside the repo), unit and
 # integration tests, and short fuzz runs of the parsers.
-test: lint lab prometheus unit fuzz
+test: lint lab prometheus browser unit fuzz
 
 unit:
 	$(GO) test -count=1 $(PKGS)
 
 lint:
-	@out="$$(gofmt -l cmd internal)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	@out="$$(gofmt -l cmd internal examples)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
 	$(GO) run $(STATICCHECK) $(PKGS)
 
@@ -90,7 +94,12 @@ lab-test: lab
 
 # Real Prometheus and promtool for internal/source/prometheus's tests (Debian's `prometheus`
 # package; docs/formats/prometheus.md). Installs them only when missing.
-.PHONY: prometheus
+.PHONY: prometheus browser
 prometheus:
 	@command -v promtool >/dev/null && command -v prometheus >/dev/null || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus)
+
+# Debian's chromium, for the headless-browser test of the HTML experiment report.
+browser:
+	@command -v chromium >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)

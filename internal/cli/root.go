@@ -43,6 +43,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, errIncomplete) {
 		return ExitIncomplete
 	}
+	if errors.Is(err, errNoFeasible) {
+		return ExitNoFeasible
+	}
 	return ExitError
 }
 
@@ -55,7 +58,7 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 		Args:          unknownCommand,
 		RunE:          showHelp,
 	}
-	root.AddCommand(newRecommendCmd(stdout, stderr), newExportCmd(stdout, stderr), newBenchCmd(stdout))
+	root.AddCommand(newRecommendCmd(stdout, stderr), newExportCmd(stdout, stderr), newExperimentCmd(stdout, stderr), newBenchCmd(stdout))
 	return root
 }
 
