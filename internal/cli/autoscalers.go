@@ -300,30 +300,8 @@ func (o benchAutoscalersOptions) nodePool() (*cost.NodePool, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--instance-types: %w", err)
-	}
-	defer f.Close()
-	cat, err := cost.ReadInstanceTypes(f)
-	if err != nil {
-		return nil, fmt.Errorf("--instance-types %s: %w", path, err)
-	}
-	pool := &cost.NodePool{
-		DaemonSet:     cost.Request{MilliCPU: int64(math.Ceil(o.daemonCPU*1000 - 1e-9)), MemoryBytes: int64(math.Ceil(o.daemonMB * cost.MiB))},
-		DaemonSetPods: o.daemonPods,
-	}
-	for _, name := range o.nodeTypes {
-		t, err := cat.Lookup(strings.TrimSpace(name))
-		if err != nil {
-			return nil, usagef("--node-type: %v in %s", err, path)
-		}
-		pool.Types = append(pool.Types, t)
-	}
-	if err := pool.Validate(); err != nil {
-		return nil, usagef("--node-type, --daemonset-*: %v", err)
-	}
-	return pool, nil
+	ds := cost.Request{MilliCPU: int64(math.Ceil(o.daemonCPU*1000 - 1e-9)), MemoryBytes: int64(math.Ceil(o.daemonMB * cost.MiB))}
+	return loadNodePool(path, o.nodeTypes, ds, o.daemonPods)
 }
 
 // curvePrices are tailor's overload prices on the --plot curve.

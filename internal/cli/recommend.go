@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"tailor.dev/tailor/internal/cost"
 	"tailor.dev/tailor/internal/plan"
 	"tailor.dev/tailor/internal/recommend"
 	"tailor.dev/tailor/internal/report"
@@ -24,6 +25,10 @@ type recommendOptions struct {
 	prices  string // OpenCost pricing JSON; "" = OpenCost's default on-demand rates
 	spot    bool
 	explain string // "[namespace/]workload": print the evidence of one workload instead of the report
+	// nodeTypes and instanceTypes price the plan as nodes (first-fit
+	// decreasing) before and after.
+	nodeTypes     []string
+	instanceTypes string
 }
 
 // recommendOutputs are the -o values of recommend.
@@ -57,6 +62,8 @@ func newRecommendCmd(stdout, stderr io.Writer) *cobra.Command {
 	f.StringVar(&o.out, "out", "", "write the output to this file (atomically) instead of stdout")
 	f.StringVar(&o.prices, "prices", "", "OpenCost pricing JSON (fields CPU, RAM, spotCPU, spotRAM; default: OpenCost's on-demand rates)")
 	f.BoolVar(&o.spot, "spot", false, "price with the spot rates of --prices (or OpenCost's default spot rates)")
+	f.StringSliceVar(&o.nodeTypes, "node-type", nil, "also pack the workloads' pods onto nodes of these instance types (e.g. m5.xlarge) before and after, and price them")
+	f.StringVar(&o.instanceTypes, "instance-types", "", "instance-type table (default: aws-ec2-instance-types/aws_ec2_instance_types.csv in $TAILOR_SHARED_DATA or ../shared/data)")
 	f.StringVar(&o.explain, "explain", "", "show the evidence behind the recommendation of one workload ([namespace/]name) as text")
 	return cmd
 }
@@ -74,6 +81,9 @@ var errIncomplete = errors.New("the report is incomplete")
 func (o recommendOptions) check() error {
 	if !contains(recommendOutputs, o.output) {
 		return usagef("--output %q: want one of %s", o.output, strings.Join(recommendOutputs, ", "))
+	}
+	if o.instanceTypes != "" && len(o.nodeTypes) == 0 {
+		return usagef("--instance-types needs --node-type")
 	}
 	if o.explain != "" && o.output != "table" {
 		return usagef("--explain prints text: drop --output %s", o.output)
@@ -126,10 +136,39 @@ func buildPlan(ctx context.Context, o recommendOptions, stderr io.Writer) (plan.
 		return plan.Plan{}, report.PlanHeader{}, err
 	}
 	opts := plan.Options{Prices: prices}
-	if o.live.set() {
-		return o.live.plan(ctx, b, opts, stderr)
+	var pool *cost.NodePool
+	if len(o.nodeTypes) > 0 {
+		if pool, err = o.nodePool(); err != nil {
+			return plan.Plan{}, report.PlanHeader{}, err
+		}
 	}
-	return tracePlan(o.in, b, opts)
+	var p plan.Plan
+	var h report.PlanHeader
+	if o.live.set() {
+		p, h, err = o.live.plan(ctx, b, opts, stderr)
+	} else {
+		p, h, err = tracePlan(o.in, b, opts)
+	}
+	if err != nil || pool == nil {
+		return p, h, err
+	}
+	est, err := plan.Nodes(p, *pool)
+	if err != nil {
+		return p, h, fmt.Errorf("--node-type: %w", err)
+	}
+	p.Nodes = &est
+	return p, h, nil
+}
+
+func (o recommendOptions) nodePool() (*cost.NodePool, error) {
+	path := o.instanceTypes
+	if path == "" {
+		var err error
+		if path, err = sharedInstanceTypes(); err != nil {
+			return nil, err
+		}
+	}
+	return loadNodePool(path, o.nodeTypes, cost.Request{}, 0)
 }
 
 // tracePlan recommends for every container of the selected trace.

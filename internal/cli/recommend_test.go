@@ -109,3 +109,27 @@ func TestRecommendOutReplaces(t *testing.T) {
 		t.Errorf("replaced file is not JSON:\n%s", got)
 	}
 }
+
+// --node-type packs the replicas before and after onto nodes of a pool
+// read from an instance-type table (here a synthetic one in the table's
+// format).
+func TestRecommendNodes(t *testing.T) {
+	dir := t.TempDir()
+	table := writeFile(t, dir, "types.csv", "instance_type,arch,vcpu,memory_mib,alloc_cpu_millicores,alloc_memory_mib,alloc_pods,ondemand_linux_usd_per_hour_us_east_1\n"+
+		"t.small,amd64,2,8192,1930,7000,29,0.1\nt.big,amd64,4,16384,3920,14000,58,0.2\n")
+	r := run("recommend", "--demo", "--node-type", "t.small,t.big", "--instance-types", table, "-o", "json")
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var doc report.PlanDoc
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Nodes == nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	// Before: the 2332m task needs the big node, the three 104m tasks fit beside it. After
+	// (1618m and 3 x 13m) one small node holds everything.
+	if doc.Nodes.Before.ByType["t.big"] != 1 || doc.Nodes.Before.Nodes != 1 || doc.Nodes.After.ByType["t.small"] != 1 || doc.Nodes.After.Nodes != 1 {
+		t.Errorf("nodes %+v", doc.Nodes)
+	}
+	checkFailure(t, run("recommend", "--demo", "--node-type", "t.huge", "--instance-types", table), ExitUsage, "t.huge")
+	checkFailure(t, run("recommend", "--demo", "--instance-types", table), ExitUsage, "--instance-types needs --node-type")
+}

@@ -75,6 +75,8 @@ type Plan struct {
 	MonthlyDelta float64
 	// End is the time the recommendations were computed at (the newest sample).
 	End time.Time
+	// Nodes is the node count and price before and after, when asked for.
+	Nodes *NodeEstimate
 }
 
 // Options are what a plan is computed with.

@@ -51,6 +51,10 @@ func writeSummary(w io.Writer, p plan.Plan, h PlanHeader) error {
 	if err != nil {
 		return err
 	}
+	if n := p.Nodes; n != nil {
+		fmt.Fprintf(w, "Nodes (%s, first-fit decreasing over the requests of all replicas): %d → %d, $%.2f → $%.2f/month.\n",
+			strings.Join(n.Pool, ","), len(n.Before.Nodes), len(n.After.Nodes), n.Before.MonthlyUSD(), n.After.MonthlyUSD())
+	}
 	for _, x := range p.Warnings {
 		if _, err := fmt.Fprintln(w, "warning: "+x); err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"tailor.dev/tailor/internal/cost"
 	"tailor.dev/tailor/internal/plan"
 	"tailor.dev/tailor/internal/workload"
 )
@@ -21,7 +22,30 @@ type PlanDoc struct {
 	Prices          PricesDoc      `json:"prices"`
 	MonthlyDeltaUSD float64        `json:"monthly_cost_delta_usd"`
 	Warnings        []string       `json:"warnings,omitempty"`
+	Nodes           *NodesDoc      `json:"nodes,omitempty"`
 	Recommendations []ContainerDoc `json:"recommendations"`
+}
+
+// NodesDoc is the node estimate of a plan (recommend --node-type).
+type NodesDoc struct {
+	Pool   []string   `json:"pool"`
+	Before PackingDoc `json:"before"`
+	After  PackingDoc `json:"after"`
+}
+
+// PackingDoc is one packing: nodes per type and the monthly price.
+type PackingDoc struct {
+	Nodes       int            `json:"nodes"`
+	ByType      map[string]int `json:"by_type"`
+	USDPerMonth float64        `json:"usd_per_month"`
+}
+
+func packingDoc(p cost.Packing) PackingDoc {
+	d := PackingDoc{Nodes: len(p.Nodes), ByType: map[string]int{}, USDPerMonth: p.MonthlyUSD()}
+	for _, t := range p.Types {
+		d.ByType[t.Type] = t.Nodes
+	}
+	return d
 }
 
 // PricesDoc are the unit prices a plan was priced at.
@@ -91,6 +115,9 @@ func NewPlanDoc(p plan.Plan, h PlanHeader) PlanDoc {
 	}
 	for _, r := range p.Rows {
 		d.Recommendations = append(d.Recommendations, containerDoc(r))
+	}
+	if n := p.Nodes; n != nil {
+		d.Nodes = &NodesDoc{Pool: n.Pool, Before: packingDoc(n.Before), After: packingDoc(n.After)}
 	}
 	return d
 }
