@@ -315,7 +315,7 @@ func TestLive(t *testing.T) {
 		defer cs.AppsV1().Deployments(idle.Namespace).Delete(context.WithoutCancel(t.Context()), "idle", metav1.DeleteOptions{})
 		r := tailor(live("--kubeconfig", c.Kubeconfig(), "--explain", "idle")...)
 		t.Logf("stdout:\n%s", r.stdout)
-		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "no-metrics") || !strings.Contains(r.stdout, "Deployment google-2019/idle") {
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "no-metrics") || !strings.Contains(r.stdout, "Deployment google-2019/idle") || !strings.Contains(r.stdout, "no usage series") {
 			t.Errorf("exit %d\nstdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
 		}
 	})

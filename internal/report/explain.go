@@ -33,7 +33,11 @@ func explainRow(b *strings.Builder, r plan.Row) {
 	fmt.Fprintf(b, "%s %s/%s, container %s", kind, r.Namespace, r.Workload, containerName(r))
 	fmt.Fprintf(b, " — %d replicas\n", r.Replicas)
 	ev := r.Evidence
-	fmt.Fprintf(b, "  history      %d samples over %s (confidence %.0f%%)\n", ev.Samples, Hours(r.History), r.Confidence*100)
+	if r.HasRisk(plan.RiskNoMetrics) {
+		b.WriteString("  history      none: no usage series for this workload in the window; requests and limits left as they are\n")
+	} else {
+		fmt.Fprintf(b, "  history      %d samples over %s (confidence %.0f%%)\n", ev.Samples, Hours(r.History), r.Confidence*100)
+	}
 	if len(ev.CPU) > 0 {
 		var qs []string
 		for i, q := range recommend.EvidenceQuantiles {
