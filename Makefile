@@ -4,7 +4,7 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 SHARED_DATA ?= ../shared/data
 PKGS        := $(shell $(GO) list ./... | grep -v /scratch)
 
-.PHONY: all build example test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-autoscalers-plots bench-optimizers clean
+.PHONY: all build example test unit lint fuzz bench bench-oracle bench-plots bench-engine bench-autoscalers bench-autoscalers-plots bench-optimizers bench-prometheus clean
 
 all: build
 
@@ -68,6 +68,12 @@ bench-autoscalers-plots: build
 		echo "== $$d"; ./bin/tailor bench autoscalers --data $(SHARED_DATA)/$$d --node-type m5.xlarge \
 			--plot docs/img/autoscalers-$$d.svg || exit 1; \
 	done
+
+# Prometheus at scale (docs/benchmarks.md): 2,000 workloads / 10,000 containers, 14 days of 5-minute
+# history written as TSDB blocks (cached in ~/.cache/tailor-bench), Tailor's per-namespace path vs
+# one query set per container, in one run (about 12 minutes; bench/promscale is its own Go module).
+bench-prometheus: prometheus
+	cd bench/promscale && $(GO) run . -shapes ../../$(SHARED_DATA)/google-2019-tasks
 
 # Optimizer benchmark, 20 seeds per dataset (docs/optimizers.md; about 6 minutes).
 bench-optimizers: build
