@@ -206,20 +206,22 @@ func (o owners) podsOf(ns, wl string) []string {
 	return pods
 }
 
-// owners maps pods to their workload through kube_pod_owner and
-// kube_replicaset_owner (ReplicaSets owned by a Deployment).
+// owners maps pods to their workload through kube_pod_owner,
+// kube_replicaset_owner (ReplicaSets owned by a Deployment) and
+// kube_job_owner (Jobs owned by a CronJob), as the inventory does.
 type owners struct {
 	pods map[string][2]string // ns/pod -> kind, name
 	rs   map[string]string    // ns/replicaset -> deployment
+	jobs map[string]string    // ns/job -> cronjob
 }
 
 func (s *Source) owners(ctx context.Context, ns string, w source.Window) (owners, error) {
-	o := owners{pods: map[string][2]string{}, rs: map[string]string{}}
+	o := owners{pods: map[string][2]string{}, rs: map[string]string{}, jobs: map[string]string{}}
 	sel := ""
 	if ns != "" {
 		sel = fmt.Sprintf(`{namespace=%q}`, ns)
 	}
-	sets, err := s.series(ctx, []string{MetricPodOwner + sel, MetricRSOwner + sel}, w.Start, w.End)
+	sets, err := s.series(ctx, []string{MetricPodOwner + sel, MetricRSOwner + sel, MetricJobOwner + sel}, w.Start, w.End)
 	if err != nil {
 		return o, err
 	}
@@ -230,6 +232,10 @@ func (s *Source) owners(ctx context.Context, ns string, w source.Window) (owners
 		case MetricRSOwner:
 			if m["owner_kind"] == "Deployment" {
 				o.rs[string(m["namespace"])+"/"+string(m["replicaset"])] = string(m["owner_name"])
+			}
+		case MetricJobOwner:
+			if m["owner_kind"] == "CronJob" {
+				o.jobs[string(m["namespace"])+"/"+string(m["job_name"])] = string(m["owner_name"])
 			}
 		}
 	}
@@ -245,6 +251,9 @@ func (o owners) ref(m model.Metric) workload.ContainerRef {
 		r.Kind, r.Workload = k[0], k[1]
 		if d, ok := o.rs[ns+"/"+k[1]]; ok && k[0] == "ReplicaSet" {
 			r.Kind, r.Workload = "Deployment", d
+		}
+		if c, ok := o.jobs[ns+"/"+k[1]]; ok && k[0] == "Job" {
+			r.Kind, r.Workload = "CronJob", c
 		}
 	}
 	return r
