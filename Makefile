@@ -73,7 +73,7 @@ bench-autoscalers-plots: build
 # history written as TSDB blocks (cached in ~/.cache/tailor-bench), Tailor's per-namespace path vs
 # one query set per container, in one run (about 12 minutes; bench/promscale is its own Go module).
 bench-prometheus: prometheus
-	cd bench/promscale && $(GO) run . -shapes ../../$(SHARED_DATA)/google-2019-tasks
+	cd bench/promscale && $(GO) run . -shapes $(abspath $(SHARED_DATA))/google-2019-tasks
 
 # Optimizer benchmark, 20 seeds per dataset (docs/optimizers.md; about 6 minutes).
 bench-optimizers: build

@@ -229,8 +229,11 @@ func (r *result) print(w io.Writer) {
 	sampled := b.Containers < d.Containers
 	row := func(name, tailor, base string, all, ratio float64, unit string) {
 		fmt.Fprintf(w, "| %s | %s | %s |", name, tailor, base)
-		if sampled {
+		switch {
+		case sampled && all > 0:
 			fmt.Fprintf(w, " %.0f%s |", all, unit)
+		case sampled:
+			fmt.Fprint(w, " |")
 		}
 		if ratio > 0 {
 			fmt.Fprintf(w, " %.1f× |\n", ratio)
@@ -253,8 +256,8 @@ func (r *result) print(w io.Writer) {
 	row("queries", fmt.Sprint(t.Queries), fmt.Sprint(b.Queries), allQ, allQ/float64(t.Queries), "")
 	row("CPU time, reader", fmt.Sprintf("%.1f s", t.CPU), fmt.Sprintf("%.1f s", b.CPU), b.CPU*scale, b.CPU*scale/t.CPU, " s")
 	row("CPU time, Prometheus", fmt.Sprintf("%.1f s", t.PromCPU), fmt.Sprintf("%.1f s", b.PromCPU), b.PromCPU*scale, b.PromCPU*scale/t.PromCPU, " s")
-	row("peak RSS, reader", mib(t.PeakRSS), mib(b.PeakRSS), float64(b.PeakRSS>>20), 0, " MiB")
-	row("RSS of Prometheus after", mib(t.PromRSS), mib(b.PromRSS), float64(b.PromRSS>>20), 0, " MiB")
+	row("peak RSS, reader", mib(t.PeakRSS), mib(b.PeakRSS), 0, 0, "")
+	row("RSS of Prometheus after", mib(t.PromRSS), mib(b.PromRSS), 0, 0, "")
 	row("pod containers / samples read", fmt.Sprintf("%d / %d", t.Containers, t.Samples), fmt.Sprintf("%d / %d", b.Containers, b.Samples), 0, 0, "")
 	fmt.Fprintf(w, "\nTailor: %s %.1f s, scan %.1f s (Samples %.1f s, the builder's ingest %.1f s), plan %.1f s; the inventory over its default window (zero Start) instead of the whole history: %.1f s\n",
 		t.Inventory, t.InventoryWall, t.ScanWall, t.SamplesWall, t.ScanWall-t.SamplesWall, t.PlanWall, t.InventoryRecentWall)
