@@ -55,8 +55,16 @@ func TestV2StartKillSweep(t *testing.T) {
 	if want := "0::/" + parent + "/g\n"; err != nil || !strings.Contains(string(b), want) {
 		t.Fatalf("/proc/%d/cgroup = %q, %v; want a line %q", cmd.Process.Pid, b, err, want)
 	}
-	if s, err := g.Stats(); err != nil || s.CPUUsage <= 0 {
-		t.Errorf("Stats() = %+v, %v; want some CPU usage", s, err)
+	// The child's start-up CPU time reaches the group's cpu.stat once the
+	// kernel has accounted it: poll rather than read once.
+	var s Stats
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if s, err = g.Stats(); err != nil || s.CPUUsage > 0 {
+			break
+		}
+	}
+	if err != nil || s.CPUUsage <= 0 {
+		t.Errorf("Stats() = %+v, %v; want some CPU usage within 5 s", s, err)
 	}
 	if removed, err := h.Sweep(context.Background(), parent); err != nil || len(removed) != 0 {
 		t.Errorf("Sweep of a live group = %v, %v; want nothing removed", removed, err)
