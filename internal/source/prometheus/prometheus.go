@@ -1232,8 +1232,9 @@ func (d *jsonDecoder) escaped(start int) (string, error) {
 	return "", d.errorf("unterminated string")
 }
 
-// unicode decodes the hex digits of \uXXXX at d.b[j:] (and a following
-// \uXXXX low surrogate); n is how many bytes it used, 0 when malformed.
+// unicode decodes the four hex digits of a JSON \u escape at d.b[j:] (and,
+// for a high surrogate, the \u escape of its low surrogate that follows);
+// n is how many bytes it used, 0 when malformed.
 func (d *jsonDecoder) unicode(j int) (rune, int) {
 	hex := func(j int) (rune, bool) {
 		if j+4 > len(d.b) {
