@@ -11,7 +11,9 @@ import (
 )
 
 // askGP is the Bayesian-optimization step: a space-filling Sobol design
-// until InitialPoints trials exist (told or pending), then the maximizer of
+// (sobolPoint skips points the parameter constraints forbid) until
+// InitialPoints trials exist (told or pending), then the maximizer (over
+// admissible points only, under parameter constraints) of
 // log EI x probability of feasibility under the fitted models, with
 // kriging-believer fantasies for pending points and for each point already
 // chosen in the batch.
@@ -235,8 +237,11 @@ func (s *surrogate) fantasize(p Point) {
 
 // maximize returns the unsuggested point of highest acquisition.
 func (s *surrogate) maximize(o *Optimizer, rng *rand.Rand) (Point, bool) {
-	if o.cfg.Candidates != nil {
-		return s.maximizeCandidates(o, rng)
+	switch {
+	case o.cfg.Candidates != nil:
+		return s.maximizeCandidates(o, rng) // only admissible candidates are kept
+	case len(o.lin) > 0:
+		return s.maximizeAdmissible(o, rng)
 	}
 	return s.maximizeContinuous(o, rng)
 }

@@ -7,46 +7,6 @@ import (
 	"sort"
 )
 
-// askGPAdmissible is askGP under parameter constraints: the same Sobol
-// design (sobolPoint skips inadmissible points) and models, with the
-// acquisition maximized over admissible points only.
-func (o *Optimizer) askGPAdmissible(n int, rng *rand.Rand) ([]Point, error) {
-	var out []Point
-	initial := o.cfg.InitialPoints - len(o.trials) - len(o.pending)
-	for len(out) < n && (initial > 0 || !o.modelReady()) {
-		p, ok := o.sobolPoint(rng)
-		if !ok {
-			return out, nil
-		}
-		o.addPending(p)
-		out = append(out, p)
-		initial--
-	}
-	if len(out) == n {
-		return out, nil
-	}
-	s := o.fit(rng)
-	for _, p := range o.pending {
-		s.fantasize(p)
-	}
-	for len(out) < n {
-		var p Point
-		ok := false
-		if o.cfg.Candidates != nil {
-			p, ok = s.maximizeCandidates(o, rng) // only admissible candidates are kept
-		} else {
-			p, ok = s.maximizeAdmissible(o, rng)
-		}
-		if !ok {
-			break
-		}
-		o.addPending(p)
-		out = append(out, p)
-		s.fantasize(p)
-	}
-	return out, nil
-}
-
 // maximizeAdmissible is maximizeContinuous restricted to admissible points:
 // random admissible points and admissible perturbations of the best trials
 // are scored; the best few are improved by L-BFGS over the float

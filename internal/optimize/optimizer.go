@@ -266,11 +266,7 @@ func (o *Optimizer) Ask(n int) ([]Point, error) {
 	case Sobol:
 		out, err = o.askEach(n, func() (Point, bool) { return o.sobolPoint(rng) })
 	case GP:
-		if len(o.lin) > 0 {
-			out, err = o.askGPAdmissible(n, rng)
-		} else {
-			out, err = o.askGP(n, rng)
-		}
+		out, err = o.askGP(n, rng)
 	}
 	if err != nil {
 		return nil, err
