@@ -405,18 +405,26 @@ func (r *nsRead) rangeQuery(ctx context.Context, res *queryResult, expr string, 
 	if err := r.s.fetch(ctx, res, "/api/v1/query_range", args, "matrix"); err != nil {
 		return err
 	}
+	r.eachPoint(res, func(c *usageColumn, m model.Metric, t int64, v float64) {
+		if d := t - r.startMs; d >= 0 && d%r.stepMs == 0 && int(d/r.stepMs) < r.n {
+			fold(c, m, int(d/r.stepMs), v)
+		}
+	})
+	return nil
+}
+
+// eachPoint calls fn for every point of every series of res that belongs to
+// a container of this read.
+func (r *nsRead) eachPoint(res *queryResult, fn func(c *usageColumn, m model.Metric, t int64, v float64)) {
 	for _, ss := range res.series {
 		c := r.column(ss.metric)
 		if c == nil {
 			continue
 		}
 		for _, p := range res.pts[ss.lo:ss.hi] {
-			if d := p.t - r.startMs; d >= 0 && d%r.stepMs == 0 && int(d/r.stepMs) < r.n {
-				fold(c, ss.metric, int(d/r.stepMs), p.v)
-			}
+			fn(c, ss.metric, p.t, p.v)
 		}
 	}
-	return nil
 }
 
 // instantQuery evaluates expr at the end of the window.
@@ -511,18 +519,12 @@ func (r *nsRead) peaks(ctx context.Context, res *queryResult, sel string, fold f
 		if err := r.s.fetch(ctx, res, "/api/v1/query", args, "matrix"); err != nil {
 			return err
 		}
-		for _, ss := range res.series {
-			c := r.column(ss.metric)
-			if c == nil {
-				continue
+		r.eachPoint(res, func(c *usageColumn, m model.Metric, t int64, v float64) {
+			// The step whose window (T-STEP, T] holds the point.
+			if k := ceilDiv(t-r.startMs, r.stepMs); k >= int64(k0) && k <= int64(k1) {
+				fold(c, m, int(k), v)
 			}
-			for _, p := range res.pts[ss.lo:ss.hi] {
-				// The step whose window (T-STEP, T] holds p.
-				if k := ceilDiv(p.t-r.startMs, r.stepMs); k >= int64(k0) && k <= int64(k1) {
-					fold(c, ss.metric, int(k), p.v)
-				}
-			}
-		}
+		})
 		return nil
 	})
 }
