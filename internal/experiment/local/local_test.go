@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,7 +68,12 @@ var trialNumber = 0
 func trial(t *testing.T, cpu float64, memMiB int64, allocMiB int, command ...string) experiment.Trial {
 	t.Helper()
 	trialNumber++
-	addr := fmt.Sprintf("127.0.0.1:%d", 20000+os.Getpid()%20000+trialNumber)
+	l, err := net.Listen("tcp", "127.0.0.1:0") // a port nobody else uses now
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
 	if len(command) == 0 {
 		command = []string{os.Args[0]}
 	}
@@ -151,9 +157,9 @@ func TestTrialCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	time.AfterFunc(1500*time.Millisecond, cancel)
 	began := time.Now()
-	_, err := r.RunTrial(ctx, tr)
+	m, err := r.RunTrial(ctx, tr)
 	if err == nil || time.Since(began) > 20*time.Second {
-		t.Errorf("cancelled trial: error %v after %s", err, time.Since(began))
+		t.Errorf("cancelled trial: error %v (failure %q) after %s", err, m.Failure, time.Since(began))
 	}
 	if l := leftovers(t); len(l) > 0 {
 		t.Errorf("cgroups left behind: %v", l)
